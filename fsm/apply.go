@@ -1,0 +1,97 @@
+package fsm
+
+import (
+	"fmt"
+
+	"github.com/tekstore/tekstore/fsm/fsmpb"
+	"google.golang.org/protobuf/proto"
+)
+
+// handler applies one decoded payload at index. It runs with s.mu held.
+type handler struct {
+	newPayload func() proto.Message
+	apply      func(s *State, index uint64, msg proto.Message) (any, error)
+}
+
+var handlers = map[fsmpb.CommandType]handler{
+	fsmpb.CommandType_COMMAND_TYPE_CREATE_PROVIDER: {
+		func() proto.Message { return &fsmpb.CreateProvider{} },
+		func(s *State, i uint64, m proto.Message) (any, error) {
+			return s.applyCreateProvider(m.(*fsmpb.CreateProvider))
+		}},
+	fsmpb.CommandType_COMMAND_TYPE_SET_PROVIDER_SUSPENDED: {
+		func() proto.Message { return &fsmpb.SetProviderSuspended{} },
+		func(s *State, i uint64, m proto.Message) (any, error) {
+			return s.applySuspend(m.(*fsmpb.SetProviderSuspended))
+		}},
+	fsmpb.CommandType_COMMAND_TYPE_ISSUE_AUTHORIZATIONS: {
+		func() proto.Message { return &fsmpb.IssueAuthorizations{} },
+		func(s *State, i uint64, m proto.Message) (any, error) {
+			return s.applyIssue(m.(*fsmpb.IssueAuthorizations))
+		}},
+	fsmpb.CommandType_COMMAND_TYPE_PUBLISH: {
+		func() proto.Message { return &fsmpb.Publish{} },
+		func(s *State, i uint64, m proto.Message) (any, error) { return s.applyPublish(i, m.(*fsmpb.Publish)) }},
+	fsmpb.CommandType_COMMAND_TYPE_ROLLBACK_SUBMISSION: {
+		func() proto.Message { return &fsmpb.RollbackSubmission{} },
+		func(s *State, i uint64, m proto.Message) (any, error) {
+			return s.applyRollback(i, m.(*fsmpb.RollbackSubmission))
+		}},
+	fsmpb.CommandType_COMMAND_TYPE_REVOKE_KEYS: {
+		func() proto.Message { return &fsmpb.RevokeKeys{} },
+		func(s *State, i uint64, m proto.Message) (any, error) {
+			return s.applyRevokeKeys(i, m.(*fsmpb.RevokeKeys))
+		}},
+	fsmpb.CommandType_COMMAND_TYPE_REVOKE_BY_TOKEN: {
+		func() proto.Message { return &fsmpb.RevokeByToken{} },
+		func(s *State, i uint64, m proto.Message) (any, error) {
+			return s.applyRevokeByToken(i, m.(*fsmpb.RevokeByToken))
+		}},
+	fsmpb.CommandType_COMMAND_TYPE_ROLLBACK_PROVIDER: {
+		func() proto.Message { return &fsmpb.RollbackProvider{} },
+		func(s *State, i uint64, m proto.Message) (any, error) {
+			return s.applyProviderRollback(i, m.(*fsmpb.RollbackProvider))
+		}},
+	fsmpb.CommandType_COMMAND_TYPE_TICK: {
+		func() proto.Message { return &fsmpb.Tick{} },
+		func(s *State, i uint64, m proto.Message) (any, error) { return nil, nil }},
+	fsmpb.CommandType_COMMAND_TYPE_SEAL_CHECKPOINT: {
+		func() proto.Message { return &fsmpb.SealCheckpoint{} },
+		func(s *State, i uint64, m proto.Message) (any, error) {
+			return s.applySeal(i, m.(*fsmpb.SealCheckpoint))
+		}},
+}
+
+// Apply applies the encoded envelope found at log index. A malformed entry or
+// an unknown command type or version returns a *FatalError and leaves the
+// state untouched. Otherwise the result's Err carries any domain refusal.
+func (s *State) Apply(index uint64, data []byte) (Result, error) {
+	env := &fsmpb.Envelope{}
+	if err := proto.Unmarshal(data, env); err != nil {
+		return Result{}, &FatalError{Index: index, Err: fmt.Errorf("decode envelope: %w", err)}
+	}
+	h, ok := handlers[env.Type]
+	if !ok {
+		return Result{}, &FatalError{Index: index, Err: fmt.Errorf("unknown command type %d", int32(env.Type))}
+	}
+	if env.Version == 0 || env.Version > CommandVersion {
+		return Result{}, &FatalError{Index: index, Err: fmt.Errorf("command %v version %d not supported (max %d)", env.Type, env.Version, CommandVersion)}
+	}
+	msg := h.newPayload()
+	if err := proto.Unmarshal(env.Payload, msg); err != nil {
+		return Result{}, &FatalError{Index: index, Err: fmt.Errorf("decode %v payload: %w", env.Type, err)}
+	}
+
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if index <= s.index {
+		return Result{}, &FatalError{Index: index, Err: fmt.Errorf("index not after last applied %d", s.index)}
+	}
+	s.index = index
+	if env.TimeUnixMs > s.nowMs {
+		s.nowMs = env.TimeUnixMs
+	}
+	s.advanceTime(index)
+	v, err := h.apply(s, index, msg)
+	return Result{Seq: index, Value: v, Err: err}, nil
+}

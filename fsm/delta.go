@@ -1,0 +1,91 @@
+package fsm
+
+import (
+	"sort"
+
+	"github.com/tekstore/tekstore/tek"
+)
+
+// Delta read limits of spec §4.
+const (
+	DefaultDeltaLimit = 10000
+	MaxDeltaLimit     = 100000
+)
+
+// Delta is the change of the public set between seq Since and seq Until.
+type Delta struct {
+	Since   uint64
+	Until   uint64
+	Reset   bool // Keys is the whole public set; the client replaces what it had
+	More    bool // cut at the limit; ask again with since=Until
+	Keys    []tek.Key
+	Revoked []tek.RevokedKey
+}
+
+// Delta returns the keys added and revoked after seq since, at most limit
+// items (never splitting one seq). since 0, or a since beyond this node's
+// index (a client of another cluster history), gives a reset: the whole
+// current public set. A key added and revoked inside the range appears in
+// neither list; a revocation is listed only for keys added at or before since.
+func (s *State) Delta(since uint64, limit int) Delta {
+	if limit <= 0 || limit > MaxDeltaLimit {
+		limit = DefaultDeltaLimit
+	}
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	return s.deltaLocked(since, limit)
+}
+
+func (s *State) deltaLocked(since uint64, limit int) Delta {
+	d := Delta{Since: since, Until: s.index}
+	if since == 0 || since > s.index {
+		d.Reset, since = true, 0
+	}
+	ai := sort.Search(len(s.entries), func(i int) bool { return s.entries[i].seq > since })
+	ri := len(s.revocations)
+	if !d.Reset {
+		ri = sort.Search(len(s.revocations), func(i int) bool { return s.revocations[i].seq > since })
+	}
+	n := 0
+	for ai < len(s.entries) || ri < len(s.revocations) {
+		// next seq to emit, whole
+		seq := ^uint64(0)
+		if ai < len(s.entries) {
+			seq = s.entries[ai].seq
+		}
+		if ri < len(s.revocations) && s.revocations[ri].seq < seq {
+			seq = s.revocations[ri].seq
+		}
+		if n >= limit {
+			d.More, d.Until = true, prevSeq(seq)
+			break
+		}
+		for ; ai < len(s.entries) && s.entries[ai].seq == seq; ai++ {
+			if e := s.entries[ai]; e.revokedSeq == 0 {
+				d.Keys = append(d.Keys, e.key)
+				n++
+			}
+		}
+		for ; ri < len(s.revocations) && s.revocations[ri].seq == seq; ri++ {
+			if r := s.revocations[ri]; r.addedSeq <= since {
+				d.Revoked = append(d.Revoked, r.ref)
+				n++
+			}
+		}
+	}
+	return d
+}
+
+func prevSeq(seq uint64) uint64 { return seq - 1 }
+
+// PublicCount returns the number of keys in the public set and under embargo.
+func (s *State) PublicCount() (public, embargoed int) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	for _, e := range s.entries {
+		if e.revokedSeq == 0 {
+			public++
+		}
+	}
+	return public, len(s.pendingKeys)
+}

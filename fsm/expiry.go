@@ -1,0 +1,167 @@
+package fsm
+
+import (
+	"github.com/tekstore/tekstore/tek"
+)
+
+// compactMin is the number of expired entries below which the public set is
+// not compacted.
+const compactMin = 1024
+
+// submissionKeep is how long after its upload a submission record is kept:
+// every key it carried has expired by then.
+const submissionKeepDays = 2
+
+// advanceTime runs everything that the leader time s.nowMs makes due, at
+// seq index: embargoed keys are released, expired keys leave the public set,
+// and old records are pruned. Called by Apply before each command.
+func (s *State) advanceTime(index uint64) {
+	nowInterval := uint32(s.nowMs / 1000 / tek.IntervalSeconds)
+	s.releaseEmbargo(index, nowInterval)
+	s.expire(nowInterval)
+	if s.expiredCount >= compactMin && s.expiredCount > len(s.entries)/4 {
+		s.compact()
+	}
+	if s.nowMs-s.lastPruneMs >= pruneEvery.Milliseconds() {
+		s.prune()
+		s.lastPruneMs = s.nowMs
+	}
+}
+
+func (s *State) releaseEmbargo(index uint64, nowInterval uint32) {
+	n := 0
+	for n < len(s.pendingKeys) && s.pendingKeys[n].key.WindowEnd() <= nowInterval {
+		p := s.pendingKeys[n]
+		delete(s.pendingSet, p.key.Data)
+		s.addEntry(entry{key: p.key, sub: p.sub, seq: index})
+		n++
+	}
+	if n > 0 {
+		s.pendingKeys = append(s.pendingKeys[:0], s.pendingKeys[n:]...)
+	}
+}
+
+// retentionIntervals is the retention window in whole intervals, rounded up.
+func (s *State) retentionIntervals() uint32 {
+	sec := int64(s.retention.Seconds())
+	return uint32((sec + tek.IntervalSeconds - 1) / tek.IntervalSeconds)
+}
+
+// expiryInterval is the first interval in which a key with this window end
+// has left the public set.
+func (s *State) expiryInterval(windowEnd uint32) uint32 { return windowEnd + s.retentionIntervals() }
+
+// NextEvent returns the leader time at which the next embargo release or
+// expiry becomes due, so the leader can propose a Tick then. ok is false when
+// nothing is scheduled.
+func (s *State) NextEvent() (atUnixMs int64, ok bool) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	best := int64(-1)
+	if len(s.pendingKeys) > 0 {
+		best = int64(s.pendingKeys[0].key.WindowEnd()) * tek.IntervalSeconds * 1000
+	}
+	if len(s.expiryBucket) > 0 {
+		for b := range s.expiryBucket {
+			t := int64(b) * tek.IntervalSeconds * 1000
+			if best < 0 || t < best {
+				best = t
+			}
+		}
+	}
+	return best, best >= 0
+}
+
+func (s *State) expire(nowInterval uint32) {
+	if len(s.expiryBucket) == 0 {
+		return
+	}
+	for b := s.expiryCursor; b <= nowInterval && len(s.expiryBucket) > 0; b++ {
+		for _, pos := range s.expiryBucket[b] {
+			e := &s.entries[pos]
+			if e.revokedSeq == expiredSeq {
+				continue
+			}
+			e.revokedSeq = expiredSeq
+			delete(s.position, e.key.Data)
+			s.expiredCount++
+		}
+		delete(s.expiryBucket, b)
+	}
+	if nowInterval+1 > s.expiryCursor {
+		s.expiryCursor = nowInterval + 1
+	}
+}
+
+// compact drops expired entries and rebuilds the indexes that point into
+// the entries slice. It changes no logical content.
+func (s *State) compact() {
+	kept := make([]entry, 0, len(s.entries)-s.expiredCount)
+	for _, e := range s.entries {
+		if e.revokedSeq != expiredSeq {
+			kept = append(kept, e)
+		}
+	}
+	s.rebuildIndexes(kept)
+}
+
+// rebuildIndexes installs entries and recomputes position and expiry buckets.
+func (s *State) rebuildIndexes(entries []entry) {
+	s.entries = entries
+	s.expiredCount = 0
+	s.position = make(map[[tek.KeyLen]byte]int, len(entries))
+	s.expiryBucket = map[uint32][]int{}
+	s.expiryCursor = 0
+	for i, e := range entries {
+		s.position[e.key.Data] = i
+		b := s.expiryInterval(e.key.WindowEnd())
+		s.expiryBucket[b] = append(s.expiryBucket[b], i)
+		if s.expiryCursor == 0 || b < s.expiryCursor {
+			s.expiryCursor = b
+		}
+	}
+}
+
+// prune drops authorizations, submissions, revocations and checkpoints that
+// retention no longer needs.
+func (s *State) prune() {
+	nowInterval := uint32(s.nowMs / 1000 / tek.IntervalSeconds)
+	for h, a := range s.auths {
+		if a.SubmissionID == "" && s.nowMs > a.Expires.UnixMilli() {
+			delete(s.auths, h)
+		}
+	}
+	keepMs := s.retentionMs() + submissionKeepDays*msPerDay
+	for id, sub := range s.submissions {
+		if s.nowMs-sub.Time.UnixMilli() <= keepMs {
+			continue
+		}
+		delete(s.submissions, id)
+		delete(s.byOrdinal, sub.ordinal)
+		delete(s.byRevision, sub.RevisionTokenHash)
+		delete(s.auths, sub.authHash)
+	}
+	for _, p := range s.providers {
+		kept := p.subs[:0]
+		for _, ord := range p.subs {
+			if _, ok := s.byOrdinal[ord]; ok {
+				kept = append(kept, ord)
+			}
+		}
+		p.subs = kept
+	}
+	keptRev := s.revocations[:0]
+	for _, r := range s.revocations {
+		if s.expiryInterval(r.windowEnd) > nowInterval {
+			keptRev = append(keptRev, r)
+		}
+	}
+	s.revocations = keptRev
+	keptCk := s.checkpoints[:0]
+	for _, c := range s.checkpoints {
+		if s.nowMs-c.SealedAt.UnixMilli() <= s.retentionMs() {
+			keptCk = append(keptCk, c)
+		}
+	}
+	s.checkpoints = keptCk
+}

@@ -1,0 +1,109 @@
+package node
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"sync/atomic"
+
+	"github.com/hashicorp/raft"
+	"github.com/rs/zerolog"
+	"github.com/tekstore/tekstore/fsm"
+)
+
+// Journal receives every applied command in log order (the event journal).
+type Journal interface {
+	Append(index, term uint64, data []byte) error
+	Sync() error
+}
+
+// fsmAdapter connects raft to the pure state machine. It implements
+// raft.FSM and raft.BatchingFSM, appends each command to the journal, and
+// wakes readers once per applied batch.
+type fsmAdapter struct {
+	state   *fsm.State
+	journal Journal
+	applied *broadcast
+	index   atomic.Uint64
+	log     zerolog.Logger
+	onFatal func(error)
+}
+
+var _ raft.BatchingFSM = (*fsmAdapter)(nil)
+
+// Apply applies one entry.
+func (a *fsmAdapter) Apply(l *raft.Log) interface{} {
+	return a.ApplyBatch([]*raft.Log{l})[0]
+}
+
+// ApplyBatch applies a batch of committed entries; non-command entries
+// yield nil results.
+func (a *fsmAdapter) ApplyBatch(logs []*raft.Log) []interface{} {
+	out := make([]interface{}, len(logs))
+	journaled := false
+	for i, l := range logs {
+		if l.Type != raft.LogCommand {
+			continue
+		}
+		if a.journal != nil {
+			if err := a.journal.Append(l.Index, l.Term, l.Data); err != nil {
+				a.fatal(fmt.Errorf("journal append at index %d: %w", l.Index, err))
+			}
+			journaled = true
+		}
+		res, err := a.state.Apply(l.Index, l.Data)
+		if err != nil {
+			var fe *fsm.FatalError
+			if errors.As(err, &fe) && l.Index <= a.state.Index() {
+				// A replay of an entry already in the restored snapshot.
+				continue
+			}
+			a.fatal(err)
+			continue
+		}
+		out[i] = res
+		a.index.Store(l.Index)
+	}
+	if journaled {
+		if err := a.journal.Sync(); err != nil {
+			a.fatal(fmt.Errorf("journal sync: %w", err))
+		}
+	}
+	a.applied.Notify()
+	return out
+}
+
+func (a *fsmAdapter) fatal(err error) {
+	a.log.Error().Err(err).Msg("state machine cannot apply a committed entry; stopping")
+	a.onFatal(err)
+}
+
+// Snapshot freezes the state; raft persists it concurrently with Apply.
+func (a *fsmAdapter) Snapshot() (raft.FSMSnapshot, error) {
+	return &fsmSnapshot{frozen: a.state.Freeze()}, nil
+}
+
+// Restore replaces the state from a snapshot.
+func (a *fsmAdapter) Restore(rc io.ReadCloser) error {
+	defer rc.Close()
+	if err := a.state.Restore(rc); err != nil {
+		return fmt.Errorf("restore snapshot: %w", err)
+	}
+	a.index.Store(a.state.Index())
+	a.applied.Notify()
+	return nil
+}
+
+type fsmSnapshot struct{ frozen *fsm.Frozen }
+
+// Persist writes the frozen state to the sink.
+func (f *fsmSnapshot) Persist(sink raft.SnapshotSink) error {
+	if _, err := f.frozen.WriteTo(sink); err != nil {
+		_ = sink.Cancel()
+		return fmt.Errorf("persist snapshot: %w", err)
+	}
+	return sink.Close()
+}
+
+// Release frees nothing: the frozen copy is garbage collected.
+func (f *fsmSnapshot) Release() {}

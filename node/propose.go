@@ -1,0 +1,60 @@
+package node
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/hashicorp/raft"
+	"github.com/tekstore/tekstore/fsm"
+	"github.com/tekstore/tekstore/fsm/fsmpb"
+	"google.golang.org/protobuf/proto"
+)
+
+// Propose stamps the command with this leader's clock, commits it through
+// Raft and returns the state machine's result. Only the leader may propose;
+// errors from the Apply future are mapped like the pre-check: ErrNotLeader,
+// ErrLeadershipLost (outcome unknown), ErrNoLeader, ErrShutdown.
+func (n *Node) Propose(ctx context.Context, t fsmpb.CommandType, payload proto.Message) (fsm.Result, error) {
+	if n.raft.State() != raft.Leader {
+		if _, _, ok := n.Leader(); !ok {
+			return fsm.Result{}, ErrNoLeader
+		}
+		return fsm.Result{}, ErrNotLeader
+	}
+	data, err := fsm.Encode(t, payload, time.Now())
+	if err != nil {
+		return fsm.Result{}, err
+	}
+	timeout := n.cfg.ApplyTimeout
+	if dl, ok := ctx.Deadline(); ok {
+		if d := time.Until(dl); d < timeout {
+			timeout = d
+		}
+	}
+	f := n.raft.Apply(data, timeout)
+	if err := f.Error(); err != nil {
+		return fsm.Result{}, mapRaftError(err)
+	}
+	res, ok := f.Response().(fsm.Result)
+	if !ok {
+		return fsm.Result{}, fmt.Errorf("command %v at index %d produced no result", t, f.Index())
+	}
+	return res, nil
+}
+
+// mapRaftError turns raft's errors into the node's vocabulary.
+func mapRaftError(err error) error {
+	switch {
+	case errors.Is(err, raft.ErrNotLeader):
+		return ErrNotLeader
+	case errors.Is(err, raft.ErrLeadershipLost), errors.Is(err, raft.ErrAbortedByRestore):
+		return ErrLeadershipLost
+	case errors.Is(err, raft.ErrEnqueueTimeout), errors.Is(err, raft.ErrLeadershipTransferInProgress):
+		return ErrNoLeader
+	case errors.Is(err, raft.ErrRaftShutdown):
+		return ErrShutdown
+	}
+	return fmt.Errorf("raft apply: %w", err)
+}

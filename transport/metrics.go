@@ -1,0 +1,73 @@
+package transport
+
+import (
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+)
+
+// Metric names.
+const (
+	metricRequests        = "tekstore_http_requests_total"
+	metricDuration        = "tekstore_http_request_duration_seconds"
+	metricPublishRejected = "tekstore_publish_rejected_total"
+	metricKeysPublished   = "tekstore_keys_published_total"
+	metricChaff           = "tekstore_chaff_requests_total"
+	metricLongPolls       = "tekstore_long_polls"
+	metricAppliedIndex    = "tekstore_applied_index"
+	metricIsLeader        = "tekstore_is_leader"
+)
+
+type metrics struct {
+	reg             *prometheus.Registry
+	requests        *prometheus.CounterVec
+	duration        *prometheus.HistogramVec
+	publishRejected *prometheus.CounterVec
+	published       prometheus.Counter
+	chaff           prometheus.Counter
+	longPolls       prometheus.Gauge
+}
+
+func newMetrics(reg *prometheus.Registry, s *Server) *metrics {
+	m := &metrics{
+		reg:             reg,
+		requests:        prometheus.NewCounterVec(prometheus.CounterOpts{Name: metricRequests, Help: "HTTP requests by route and status."}, []string{"route", "status"}),
+		duration:        prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: metricDuration, Help: "HTTP request latency by route.", Buckets: prometheus.ExponentialBuckets(0.0005, 2, 16)}, []string{"route"}),
+		publishRejected: prometheus.NewCounterVec(prometheus.CounterOpts{Name: metricPublishRejected, Help: "Publishes refused before Raft, by error code."}, []string{"code"}),
+		published:       prometheus.NewCounter(prometheus.CounterOpts{Name: metricKeysPublished, Help: "Keys accepted by publishes answered by this node as leader."}),
+		chaff:           prometheus.NewCounter(prometheus.CounterOpts{Name: metricChaff, Help: "Decoy publishes answered."}),
+		longPolls:       prometheus.NewGauge(prometheus.GaugeOpts{Name: metricLongPolls, Help: "Long polls waiting now."}),
+	}
+	applied := prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: metricAppliedIndex, Help: "Index of the last applied command."},
+		func() float64 { return float64(s.store.AppliedIndex()) })
+	leader := prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: metricIsLeader, Help: "1 when this node is the Raft leader."},
+		func() float64 {
+			if s.store.IsLeader() {
+				return 1
+			}
+			return 0
+		})
+	for _, c := range []prometheus.Collector{m.requests, m.duration, m.publishRejected, m.published, m.chaff, m.longPolls, applied, leader} {
+		_ = reg.Register(c)
+	}
+	_ = reg.Register(collectors.NewGoCollector())
+	_ = reg.Register(collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	return m
+}
+
+func (m *metrics) observe(r *http.Request, status int, d time.Duration) {
+	route := routeName(r)
+	if status == 0 {
+		status = 200
+	}
+	m.requests.WithLabelValues(route, strconv.Itoa(status)).Inc()
+	m.duration.WithLabelValues(route).Observe(d.Seconds())
+}
+
+func (s *Server) metricsHandler() http.Handler {
+	return promhttp.HandlerFor(s.metrics.reg, promhttp.HandlerOpts{})
+}

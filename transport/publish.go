@@ -1,0 +1,176 @@
+package transport
+
+import (
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/tekstore/tekstore/codes"
+	"github.com/tekstore/tekstore/fsm"
+	"github.com/tekstore/tekstore/fsm/fsmpb"
+	"github.com/tekstore/tekstore/secrets"
+	"github.com/tekstore/tekstore/tek"
+)
+
+type publishRequest struct {
+	Code    *string `json:"code"`
+	Keys    []keyIn `json:"keys"`
+	Padding *string `json:"padding"`
+}
+
+type publishResponse struct {
+	Submission    string `json:"submission"`
+	Inserted      int    `json:"inserted"`
+	Seq           uint64 `json:"seq"`
+	RevisionToken string `json:"revisionToken"`
+}
+
+// decodedPublish is a publish request that passed every local check.
+type decodedPublish struct {
+	codeHash fsm.Hash
+	setHash  fsm.Hash
+	keys     []tek.Key
+}
+
+// decodePublish parses and validates an upload without touching state.
+func (s *Server) decodePublish(body []byte, now time.Time) (decodedPublish, error) {
+	var req publishRequest
+	if err := decodeStrict(body, &req); err != nil {
+		return decodedPublish{}, err
+	}
+	if req.Code == nil || strings.TrimSpace(*req.Code) == "" {
+		return decodedPublish{}, badRequest("field \"code\" is required")
+	}
+	code, err := codes.Parse(*req.Code)
+	if err != nil {
+		return decodedPublish{}, err
+	}
+	if req.Keys == nil {
+		return decodedPublish{}, badRequest("field \"keys\" is required")
+	}
+	keys := make([]tek.Key, len(req.Keys))
+	for i, k := range req.Keys {
+		if keys[i], err = k.toKey(i); err != nil {
+			return decodedPublish{}, err
+		}
+	}
+	if err := fsm.ValidateKeys(keys, now, s.cfg.Retention); err != nil {
+		return decodedPublish{}, err
+	}
+	return decodedPublish{codeHash: secrets.CodeHash(s.cfg.Pepper, code), setHash: fsm.KeySetHash(keys), keys: keys}, nil
+}
+
+// handlePublish is POST /v1/publish. Everything that local state can refuse
+// (bad body, bad keys, unknown, expired or used code) is refused here,
+// before Raft; a retry of an accepted upload is answered from local state.
+func (s *Server) handlePublish(w http.ResponseWriter, r *http.Request) {
+	start := time.Now()
+	body, err := readBody(w, r, publishBodyLimit)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	if r.Header.Get("X-Chaff") == "1" {
+		s.answerChaff(w, r)
+		return
+	}
+	p, err := s.decodePublish(body, time.Now())
+	if err != nil {
+		s.metrics.publishRejected.WithLabelValues(toAPIError(err).code).Inc()
+		s.writeError(w, r, err)
+		return
+	}
+	replay, err := s.state.CheckCode(p.codeHash, p.setHash)
+	if err != nil {
+		s.metrics.publishRejected.WithLabelValues(toAPIError(err).code).Inc()
+		s.writeError(w, r, err)
+		return
+	}
+	if replay != nil {
+		s.answerPublish(w, *replay)
+		return
+	}
+	if !s.leaderOrForward(w, r, body) {
+		return
+	}
+	subID, err := secrets.NewID(secrets.SubmissionIDPrefix)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	rev := secrets.RevisionTokenHash(secrets.RevisionToken(s.cfg.Pepper, subID))
+	item := &fsmpb.PublishItem{CodeHash: p.codeHash[:], SubmissionId: subID, RevisionTokenHash: rev[:], Keys: fsm.KeysToPB(p.keys)}
+	res, err := s.store.Propose(r.Context(), fsmpb.CommandType_COMMAND_TYPE_PUBLISH, &fsmpb.Publish{Items: []*fsmpb.PublishItem{item}})
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	if res.Err != nil {
+		s.writeError(w, r, res.Err)
+		return
+	}
+	items, _ := res.Value.([]fsm.PublishItemResult)
+	if len(items) != 1 {
+		s.writeError(w, r, errInternalResult)
+		return
+	}
+	if items[0].Err != nil {
+		s.writeError(w, r, items[0].Err)
+		return
+	}
+	s.chaff.observe(time.Since(start))
+	s.metrics.published.Add(float64(items[0].Inserted))
+	s.answerPublish(w, items[0])
+}
+
+func (s *Server) answerPublish(w http.ResponseWriter, it fsm.PublishItemResult) {
+	writeJSON(w, http.StatusOK, publishResponse{
+		Submission: it.SubmissionID, Inserted: it.Inserted, Seq: it.Seq,
+		RevisionToken: secrets.RevisionToken(s.cfg.Pepper, it.SubmissionID),
+	})
+}
+
+var errInternalResult = &apiError{status: 500, code: codeInternal, msg: "internal error"}
+
+type revokeTokenRequest struct {
+	RevisionToken *string `json:"revisionToken"`
+}
+
+type revokeResponse struct {
+	Submission string `json:"submission,omitempty"`
+	Revoked    int    `json:"revoked"`
+	Seq        uint64 `json:"seq"`
+}
+
+// handlePublishRevoke is POST /v1/publish/revoke: an app de-registers its
+// own upload with the revision token it was given. Idempotent.
+func (s *Server) handlePublishRevoke(w http.ResponseWriter, r *http.Request) {
+	body, err := readBody(w, r, smallBodyLimit)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	var req revokeTokenRequest
+	if err := decodeStrict(body, &req); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	if req.RevisionToken == nil || *req.RevisionToken == "" {
+		s.writeError(w, r, badRequest("field \"revisionToken\" is required"))
+		return
+	}
+	h := secrets.RevisionTokenHash(*req.RevisionToken)
+	sub, err := s.state.SubmissionByRevision(fsm.Hash(h))
+	if err != nil {
+		s.writeError(w, r, notFound("unknown revisionToken"))
+		return
+	}
+	if sub.State == fsm.SubmissionRolledBack {
+		writeJSON(w, http.StatusOK, revokeResponse{Submission: sub.ID, Revoked: sub.Revoked, Seq: sub.RollbackSeq})
+		return
+	}
+	if !s.leaderOrForward(w, r, body) {
+		return
+	}
+	s.proposeRevoke(w, r, fsmpb.CommandType_COMMAND_TYPE_REVOKE_BY_TOKEN, &fsmpb.RevokeByToken{RevisionTokenHash: h[:]})
+}
