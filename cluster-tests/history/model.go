@@ -32,11 +32,13 @@ type keyOutput struct {
 	present bool
 }
 
-// keyState is the model state of one key.
+// keyState is the model state of one key. Linearized operations occupy log
+// positions: a write its seq, a read with index I the point just after
+// entry I.
 type keyState struct {
 	present bool
 	last    uint64 // seq of the last confirmed write linearized
-	need    uint64 // lower bound of the highest seq linearized so far
+	hi      uint64 // lower bound of the log position of the last operation linearized
 }
 
 // Model returns the porcupine model of the public key set, partitioned by
@@ -61,7 +63,10 @@ func partModel() porcupine.Model {
 	return m
 }
 
-// step is the sequential specification of one key.
+// step is the sequential specification of one key: operations are
+// linearized in log order (writes by strictly increasing seq, reads by
+// non-decreasing index), and a read sees the presence left by the writes
+// before it.
 func step(state, input, output any) (bool, any) {
 	st := state.(keyState)
 	in := input.(keyInput)
@@ -70,29 +75,31 @@ func step(state, input, output any) (bool, any) {
 		next := st
 		next.present = in.kind == KindPublish
 		if in.seq == 0 {
-			// Unknown seq: above everything linearized so far.
-			next.need = max(st.need, st.last+1)
+			// Unknown seq: the least it can be is just after hi.
+			next.hi = st.hi + 1
 			return true, next
 		}
-		if in.seq <= st.need {
+		if in.seq <= st.hi {
 			return false, st
 		}
-		next.last, next.need = in.seq, in.seq
+		next.last, next.hi = in.seq, in.seq
 		return true, next
 	case KindRead:
 		out := output.(keyOutput)
 		ok := in.index >= in.minIndex &&
+			in.index >= st.hi &&
 			st.last >= in.cover &&
-			st.need <= in.index &&
 			st.present == out.present
-		return ok, st
+		next := st
+		next.hi = in.index
+		return ok, next
 	}
 	return false, st
 }
 
 func hashState(state any) uint64 {
 	st := state.(keyState)
-	h := st.last*1000003 ^ st.need*0x9e3779b97f4a7c15
+	h := st.last*1000003 ^ st.hi*0x9e3779b97f4a7c15
 	if st.present {
 		h = ^h
 	}
@@ -116,7 +123,7 @@ func describeOperation(input, output any) string {
 
 func describeState(state any) string {
 	st := state.(keyState)
-	return fmt.Sprintf("present=%v last=%d need>=%d", st.present, st.last, st.need)
+	return fmt.Sprintf("present=%v last=%d hi>=%d", st.present, st.last, st.hi)
 }
 
 // groupByKey splits projected operations by key.

@@ -1,0 +1,141 @@
+package server
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/rs/zerolog"
+	"github.com/tekstore/tekstore/node"
+	"github.com/tekstore/tekstore/secrets"
+	"github.com/tekstore/tekstore/transport"
+)
+
+// HTTP server limits (slow clients cannot hold resources for long).
+const (
+	readHeaderTimeout = 5 * time.Second
+	readTimeout       = 30 * time.Second
+	writeTimeout      = 75 * time.Second // above the 60 s long-poll maximum
+	idleTimeout       = 120 * time.Second
+	maxHeaderBytes    = 16 << 10
+	shutdownTimeout   = 5 * time.Second
+)
+
+// Server is one running tekstore process.
+type Server struct {
+	opts    Options
+	log     zerolog.Logger
+	node    *node.Node
+	api     *transport.Server
+	httpLn  net.Listener
+	http    *http.Server
+	url     string
+	serveCh chan error
+}
+
+// Start opens the node and serves the API. The caller must Close it.
+func Start(opts Options) (*Server, error) {
+	if opts.AdminToken == "" {
+		return nil, errors.New("an admin token is required")
+	}
+	s := &Server{opts: opts, log: opts.Logger, serveCh: make(chan error, 1)}
+	ln, err := net.Listen("tcp", opts.HTTPAddr)
+	if err != nil {
+		return nil, fmt.Errorf("listen for HTTP on %s: %w", opts.HTTPAddr, err)
+	}
+	s.httpLn = ln
+	s.url = opts.HTTPAdvertise
+	if s.url == "" {
+		scheme := "http"
+		if opts.HTTPTLS != nil {
+			scheme = "https"
+		}
+		s.url = scheme + "://" + ln.Addr().String()
+	}
+	s.url = strings.TrimRight(s.url, "/")
+
+	ncfg := opts.Node
+	ncfg.ID, ncfg.DataDir, ncfg.DC = opts.ID, opts.DataDir, opts.DC
+	ncfg.RaftBind, ncfg.HTTPURL = opts.RaftAddr, s.url
+	ncfg.Bootstrap, ncfg.NonVoter = opts.Bootstrap, opts.NonVoter
+	ncfg.ClusterTLS, ncfg.Dial = opts.ClusterTLS, opts.RaftDial
+	ncfg.Logger = opts.Logger
+	n, err := node.Open(ncfg)
+	if err != nil {
+		ln.Close()
+		return nil, err
+	}
+	s.node = n
+
+	reg := prometheus.NewRegistry()
+	s.api = transport.New(transport.Config{
+		Store:          n,
+		AdminTokenHash: secrets.TokenHash(opts.AdminToken),
+		Pepper:         secrets.DerivePepper(opts.AdminToken),
+		Retention:      n.Config().Retention,
+		Registry:       reg,
+		Logger:         opts.Logger,
+		Peers:          selfDirectory{id: opts.ID, url: s.url},
+	})
+	s.http = &http.Server{
+		Handler:           s.api.Handler(),
+		ReadHeaderTimeout: readHeaderTimeout,
+		ReadTimeout:       readTimeout,
+		WriteTimeout:      writeTimeout,
+		IdleTimeout:       idleTimeout,
+		MaxHeaderBytes:    maxHeaderBytes,
+		TLSConfig:         opts.HTTPTLS,
+		ErrorLog:          nil,
+	}
+	go func() {
+		var err error
+		if opts.HTTPTLS != nil {
+			err = s.http.ServeTLS(ln, "", "")
+		} else {
+			err = s.http.Serve(ln)
+		}
+		if !errors.Is(err, http.ErrServerClosed) {
+			s.serveCh <- err
+		}
+		close(s.serveCh)
+	}()
+	s.log.Info().Str("component", "server").Str("id", opts.ID).Str("http", s.url).
+		Str("raft", opts.RaftAddr).Str("dc", opts.DC).Msg("node started")
+	return s, nil
+}
+
+// selfDirectory knows only this node (single-node mode, before gossip).
+type selfDirectory struct{ id, url string }
+
+func (d selfDirectory) HTTPURL(id string) (string, bool) {
+	if id == d.id {
+		return d.url, true
+	}
+	return "", false
+}
+
+// URL returns the API's base URL.
+func (s *Server) URL() string { return s.url }
+
+// Node returns the Raft node.
+func (s *Server) Node() *node.Node { return s.node }
+
+// Done is closed when the HTTP server stops; it yields a serve error if any.
+func (s *Server) Done() <-chan error { return s.serveCh }
+
+// Close stops serving and closes the node.
+func (s *Server) Close() error {
+	ctx, cancel := context.WithTimeout(context.Background(), shutdownTimeout)
+	defer cancel()
+	herr := s.http.Shutdown(ctx)
+	if errors.Is(herr, context.DeadlineExceeded) {
+		herr = s.http.Close()
+	}
+	nerr := s.node.Close()
+	return errors.Join(herr, nerr)
+}
