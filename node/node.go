@@ -11,6 +11,7 @@ import (
 
 	"github.com/hashicorp/raft"
 	raftboltdb "github.com/hashicorp/raft-boltdb/v2"
+	"github.com/prometheus/client_golang/prometheus"
 	"github.com/rs/zerolog"
 	"github.com/tekstore/tekstore/fsm"
 	"github.com/tekstore/tekstore/journal"
@@ -42,6 +43,9 @@ type Node struct {
 	closeMu  sync.Mutex
 	closed   bool
 	leaderCh chan bool
+
+	publishCh  chan publishReq
+	batchSizes prometheus.Histogram
 }
 
 // Open starts a node on its data directory: it opens the stores, restores
@@ -60,6 +64,11 @@ func Open(cfg Config) (*Node, error) {
 		n.closeResources()
 		return nil, err
 	}
+	n.batchSizes = prometheus.NewHistogram(prometheus.HistogramOpts{
+		Name: "tekstore_publish_batch_items", Help: "Uploads per Publish command proposed by this node.",
+		Buckets: prometheus.ExponentialBuckets(1, 2, 10),
+	})
+	n.startBatcher()
 	n.wg.Add(1)
 	go n.leaderLoop()
 	return n, nil
@@ -241,3 +250,6 @@ func (n *Node) WaitForLeader(timeout time.Duration) (string, error) {
 		}
 	}
 }
+
+// Collectors returns the node's Prometheus collectors for the API's registry.
+func (n *Node) Collectors() []prometheus.Collector { return []prometheus.Collector{n.batchSizes} }

@@ -73,6 +73,9 @@ func Start(opts Options) (*Server, error) {
 	s.node = n
 
 	reg := prometheus.NewRegistry()
+	for _, c := range n.Collectors() {
+		_ = reg.Register(c)
+	}
 	s.api = transport.New(transport.Config{
 		Store:          n,
 		AdminTokenHash: secrets.TokenHash(opts.AdminToken),

@@ -20,6 +20,8 @@ const (
 	metricLongPolls       = "tekstore_long_polls"
 	metricAppliedIndex    = "tekstore_applied_index"
 	metricIsLeader        = "tekstore_is_leader"
+	metricRateLimited     = "tekstore_rate_limited_total"
+	metricShed            = "tekstore_load_shed_total"
 )
 
 type metrics struct {
@@ -30,6 +32,8 @@ type metrics struct {
 	published       prometheus.Counter
 	chaff           prometheus.Counter
 	longPolls       prometheus.Gauge
+	limited         prometheus.Counter
+	shed            prometheus.Counter
 }
 
 func newMetrics(reg *prometheus.Registry, s *Server) *metrics {
@@ -41,6 +45,8 @@ func newMetrics(reg *prometheus.Registry, s *Server) *metrics {
 		published:       prometheus.NewCounter(prometheus.CounterOpts{Name: metricKeysPublished, Help: "Keys accepted by publishes answered by this node as leader."}),
 		chaff:           prometheus.NewCounter(prometheus.CounterOpts{Name: metricChaff, Help: "Decoy publishes answered."}),
 		longPolls:       prometheus.NewGauge(prometheus.GaugeOpts{Name: metricLongPolls, Help: "Long polls waiting now."}),
+		limited:         prometheus.NewCounter(prometheus.CounterOpts{Name: metricRateLimited, Help: "Requests answered 429 by the rate limits."}),
+		shed:            prometheus.NewCounter(prometheus.CounterOpts{Name: metricShed, Help: "Requests refused because the node was at its concurrency limit."}),
 	}
 	applied := prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: metricAppliedIndex, Help: "Index of the last applied command."},
 		func() float64 { return float64(s.store.AppliedIndex()) })
@@ -51,7 +57,7 @@ func newMetrics(reg *prometheus.Registry, s *Server) *metrics {
 			}
 			return 0
 		})
-	for _, c := range []prometheus.Collector{m.requests, m.duration, m.publishRejected, m.published, m.chaff, m.longPolls, applied, leader} {
+	for _, c := range []prometheus.Collector{m.requests, m.duration, m.publishRejected, m.published, m.chaff, m.longPolls, m.limited, m.shed, applied, leader} {
 		_ = reg.Register(c)
 	}
 	_ = reg.Register(collectors.NewGoCollector())

@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 )
 
@@ -47,6 +48,13 @@ func (s *Server) withCommon(next http.Handler) http.Handler {
 		start := time.Now()
 		sw := &statusWriter{ResponseWriter: w, s: s}
 		sw.Header().Set("X-Tekstore-Node", s.store.ID())
+		release, err := s.admit(r)
+		if err != nil {
+			s.writeError(sw, r, err)
+			s.metrics.observe(r, sw.status, time.Since(start))
+			return
+		}
+		defer release()
 		defer func() {
 			if p := recover(); p != nil {
 				if p == http.ErrAbortHandler {
@@ -109,4 +117,56 @@ func parseWait(v string, def time.Duration) (time.Duration, error) {
 		return 0, badRequest("wait must be between 0 and 60s")
 	}
 	return d, nil
+}
+
+// isLongPoll reports whether a request may wait (wait= or min_index=).
+func isLongPoll(r *http.Request) bool {
+	q := r.URL.Query()
+	return r.Method == http.MethodGet && (q.Get("wait") != "" || q.Get("min_index") != "")
+}
+
+// admit applies the node-wide and per-client budgets before any handler
+// work: concurrent requests and long polls, uploads and reads per client
+// address, and calls per token. It returns the release function.
+func (s *Server) admit(r *http.Request) (func(), error) {
+	g := s.guards
+	slots := g.inFlight
+	if isLongPoll(r) {
+		slots = g.polling
+	}
+	select {
+	case slots <- struct{}{}:
+	default:
+		s.metrics.shed.Inc()
+		return nil, errOverloaded
+	}
+	release := func() { <-slots }
+	client := g.keyOf(g.clientAddr(r))
+	var ok bool
+	var wait time.Duration
+	switch {
+	case r.Method == http.MethodPost && strings.HasPrefix(r.URL.Path, "/v1/publish"):
+		ok, wait = g.publish.allow(client)
+	case r.Method == http.MethodGet && !strings.HasPrefix(r.URL.Path, "/metrics"):
+		ok, wait = g.reads.allow(client)
+	default:
+		ok = true
+	}
+	if ok && r.Header.Get("Authorization") != "" {
+		ok, wait = g.tokens.allow(g.keyOf(r.Header.Get("Authorization")))
+	}
+	if ok && isLongPoll(r) {
+		if ok = g.longPolls.acquire(client, g.cfg.LongPollsPerClient); ok {
+			prev := release
+			release = func() { g.longPolls.release(client); prev() }
+		} else {
+			wait = time.Second
+		}
+	}
+	if !ok {
+		release()
+		s.metrics.limited.Inc()
+		return nil, rateLimited(wait)
+	}
+	return release, nil
 }

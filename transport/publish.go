@@ -1,6 +1,7 @@
 package transport
 
 import (
+	"context"
 	"net/http"
 	"strings"
 	"time"
@@ -74,14 +75,21 @@ func (s *Server) handlePublish(w http.ResponseWriter, r *http.Request) {
 		s.answerChaff(w, r)
 		return
 	}
+	client := s.guards.keyOf(s.guards.clientAddr(r))
+	if spent, wait := s.guards.failed.spent(client); spent {
+		s.writeError(w, r, rateLimited(wait))
+		return
+	}
 	p, err := s.decodePublish(body, time.Now())
 	if err != nil {
+		s.countFailedCode(client, err)
 		s.metrics.publishRejected.WithLabelValues(toAPIError(err).code).Inc()
 		s.writeError(w, r, err)
 		return
 	}
 	replay, err := s.state.CheckCode(p.codeHash, p.setHash)
 	if err != nil {
+		s.countFailedCode(client, err)
 		s.metrics.publishRejected.WithLabelValues(toAPIError(err).code).Inc()
 		s.writeError(w, r, err)
 		return
@@ -100,27 +108,41 @@ func (s *Server) handlePublish(w http.ResponseWriter, r *http.Request) {
 	}
 	rev := secrets.RevisionTokenHash(secrets.RevisionToken(s.cfg.Pepper, subID))
 	item := &fsmpb.PublishItem{CodeHash: p.codeHash[:], SubmissionId: subID, RevisionTokenHash: rev[:], Keys: fsm.KeysToPB(p.keys)}
-	res, err := s.store.Propose(r.Context(), fsmpb.CommandType_COMMAND_TYPE_PUBLISH, &fsmpb.Publish{Items: []*fsmpb.PublishItem{item}})
+	res, err := s.commitPublish(r, item)
+	if err == nil {
+		err = res.Err
+	}
 	if err != nil {
 		s.writeError(w, r, err)
 		return
 	}
+	s.chaff.observe(time.Since(start))
+	s.metrics.published.Add(float64(res.Inserted))
+	s.answerPublish(w, res)
+}
+
+// batchPublisher is implemented by stores that coalesce uploads.
+type batchPublisher interface {
+	PublishBatched(ctx context.Context, item *fsmpb.PublishItem) (fsm.PublishItemResult, error)
+}
+
+// commitPublish commits one upload, through the store's batcher when it has one.
+func (s *Server) commitPublish(r *http.Request, item *fsmpb.PublishItem) (fsm.PublishItemResult, error) {
+	if b, ok := s.store.(batchPublisher); ok {
+		return b.PublishBatched(r.Context(), item)
+	}
+	res, err := s.store.Propose(r.Context(), fsmpb.CommandType_COMMAND_TYPE_PUBLISH, &fsmpb.Publish{Items: []*fsmpb.PublishItem{item}})
+	if err != nil {
+		return fsm.PublishItemResult{}, err
+	}
 	if res.Err != nil {
-		s.writeError(w, r, res.Err)
-		return
+		return fsm.PublishItemResult{}, res.Err
 	}
 	items, _ := res.Value.([]fsm.PublishItemResult)
 	if len(items) != 1 {
-		s.writeError(w, r, errInternalResult)
-		return
+		return fsm.PublishItemResult{}, errInternalResult
 	}
-	if items[0].Err != nil {
-		s.writeError(w, r, items[0].Err)
-		return
-	}
-	s.chaff.observe(time.Since(start))
-	s.metrics.published.Add(float64(items[0].Inserted))
-	s.answerPublish(w, items[0])
+	return items[0], nil
 }
 
 func (s *Server) answerPublish(w http.ResponseWriter, it fsm.PublishItemResult) {
@@ -173,4 +195,14 @@ func (s *Server) handlePublishRevoke(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.proposeRevoke(w, r, fsmpb.CommandType_COMMAND_TYPE_REVOKE_BY_TOKEN, &fsmpb.RevokeByToken{RevisionTokenHash: h[:]})
+}
+
+// countFailedCode spends the client's failed-code budget when the error is
+// about the code (unknown, mistyped, expired, used), so guessing codes is
+// throttled per address.
+func (s *Server) countFailedCode(client clientKey, err error) {
+	switch toAPIError(err).code {
+	case codeCodeInvalid, codeCodeUsed:
+		s.guards.failed.allow(client)
+	}
 }

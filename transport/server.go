@@ -38,7 +38,9 @@ type Config struct {
 	// Forwarder sends writes to the leader; nil uses a plain HTTP client.
 	Forwarder *http.Client
 	Registry  *prometheus.Registry
-	Logger    zerolog.Logger
+	// Limits are the DoS budgets (DefaultLimits when zero).
+	Limits Limits
+	Logger zerolog.Logger
 	// Extra registers routes owned by other parts (cluster, checkpoints,
 	// portal) on the same router.
 	Extra []func(r *mux.Router, s *Server)
@@ -54,6 +56,7 @@ type Server struct {
 	metrics *metrics
 	chaff   *chaffTiming
 	fwd     *http.Client
+	guards  *guards
 }
 
 // New builds the API.
@@ -69,9 +72,10 @@ func New(cfg Config) *Server {
 	}
 	s := &Server{
 		cfg: cfg, store: cfg.Store, state: cfg.Store.State(),
-		log:   cfg.Logger.With().Str("component", "http").Logger(),
-		chaff: newChaffTiming(),
-		fwd:   cfg.Forwarder,
+		log:    cfg.Logger.With().Str("component", "http").Logger(),
+		chaff:  newChaffTiming(),
+		fwd:    cfg.Forwarder,
+		guards: newGuards(cfg.Limits),
 	}
 	if s.fwd == nil {
 		s.fwd = &http.Client{Timeout: 30 * time.Second}

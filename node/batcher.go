@@ -1,0 +1,146 @@
+package node
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/hashicorp/raft"
+	"github.com/tekstore/tekstore/fsm"
+	"github.com/tekstore/tekstore/fsm/fsmpb"
+)
+
+// Publish batching: uploads arriving at the leader are coalesced into one
+// Publish command (one Raft entry, one fsync shared through raft's group
+// commit) and each caller gets its own item's result. A batch is cut when it
+// holds maxBatchItems or when the queue is empty: under light load every
+// upload goes alone without waiting, under heavy load batches grow while the
+// previous one is being committed.
+const (
+	maxBatchItems  = 256
+	publishQueue   = 4096
+	maxInFlightLog = 4 // batches proposed and not yet committed
+)
+
+type publishReq struct {
+	item *fsmpb.PublishItem
+	done chan publishDone
+}
+
+type publishDone struct {
+	res fsm.PublishItemResult
+	err error
+}
+
+// startBatcher starts the coalescing loop.
+func (n *Node) startBatcher() {
+	n.publishCh = make(chan publishReq, publishQueue)
+	n.wg.Add(1)
+	go n.batchLoop()
+}
+
+// PublishBatched commits one upload as part of a batch and returns its
+// result. Errors are those of Propose (ErrNotLeader, ErrLeadershipLost ...).
+func (n *Node) PublishBatched(ctx context.Context, item *fsmpb.PublishItem) (fsm.PublishItemResult, error) {
+	req := publishReq{item: item, done: make(chan publishDone, 1)}
+	select {
+	case n.publishCh <- req:
+	case <-ctx.Done():
+		return fsm.PublishItemResult{}, ctx.Err()
+	case <-n.stop:
+		return fsm.PublishItemResult{}, ErrShutdown
+	}
+	select {
+	case d := <-req.done:
+		return d.res, d.err
+	case <-ctx.Done():
+		return fsm.PublishItemResult{}, fmt.Errorf("publish: %w (the upload may still commit; retry with the same code)", ErrLeadershipLost)
+	}
+}
+
+func (n *Node) batchLoop() {
+	defer n.wg.Done()
+	sem := make(chan struct{}, maxInFlightLog)
+	for {
+		var batch []publishReq
+		select {
+		case <-n.stop:
+			return
+		case r := <-n.publishCh:
+			batch = append(batch, r)
+		}
+	drain:
+		for len(batch) < maxBatchItems {
+			select {
+			case r := <-n.publishCh:
+				batch = append(batch, r)
+			default:
+				break drain
+			}
+		}
+		select {
+		case sem <- struct{}{}:
+		case <-n.stop:
+			failAll(batch, ErrShutdown)
+			return
+		}
+		n.batchSizes.Observe(float64(len(batch)))
+		f, err := n.proposeBatch(batch)
+		if err != nil {
+			<-sem
+			failAll(batch, err)
+			continue
+		}
+		go func() {
+			defer func() { <-sem }()
+			n.finishBatch(batch, f)
+		}()
+	}
+}
+
+func (n *Node) proposeBatch(batch []publishReq) (raft.ApplyFuture, error) {
+	if n.raft.State() != raft.Leader {
+		if _, _, ok := n.Leader(); !ok {
+			return nil, ErrNoLeader
+		}
+		return nil, ErrNotLeader
+	}
+	cmd := &fsmpb.Publish{Items: make([]*fsmpb.PublishItem, len(batch))}
+	for i, r := range batch {
+		cmd.Items[i] = r.item
+	}
+	data, err := fsm.Encode(fsmpb.CommandType_COMMAND_TYPE_PUBLISH, cmd, time.Now())
+	if err != nil {
+		return nil, err
+	}
+	return n.raft.Apply(data, n.cfg.ApplyTimeout), nil
+}
+
+func (n *Node) finishBatch(batch []publishReq, f raft.ApplyFuture) {
+	if err := f.Error(); err != nil {
+		failAll(batch, mapRaftError(err))
+		return
+	}
+	res, ok := f.Response().(fsm.Result)
+	if !ok {
+		failAll(batch, fmt.Errorf("publish batch at index %d produced no result", f.Index()))
+		return
+	}
+	items, _ := res.Value.([]fsm.PublishItemResult)
+	for i, r := range batch {
+		switch {
+		case res.Err != nil:
+			r.done <- publishDone{err: res.Err}
+		case i < len(items):
+			r.done <- publishDone{res: items[i]}
+		default:
+			r.done <- publishDone{err: fmt.Errorf("publish batch at index %d: missing result %d", f.Index(), i)}
+		}
+	}
+}
+
+func failAll(batch []publishReq, err error) {
+	for _, r := range batch {
+		r.done <- publishDone{err: err}
+	}
+}
