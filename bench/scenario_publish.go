@@ -1,0 +1,66 @@
+package bench
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/tekstore/tekstore/client"
+)
+
+// PublishOptions configure the publish scenario.
+type PublishOptions struct {
+	Concurrency    int
+	Duration       time.Duration
+	MaxOps         int // also the number of codes pre-issued
+	KeysPerPublish int
+	AllNodes       bool // spread uploads over every node (else the leader only)
+}
+
+// Publish measures uploads with pre-issued codes.
+func Publish(ctx context.Context, t *Target, o PublishOptions) (Result, error) {
+	hc := httpClient(o.Concurrency)
+	prov, err := t.provider(ctx, hc)
+	if err != nil {
+		return Result{}, err
+	}
+	codes, err := issueCodes(ctx, prov, o.MaxOps)
+	if err != nil {
+		return Result{}, err
+	}
+	cs, err := t.clients(hc, "")
+	if err != nil {
+		return Result{}, err
+	}
+	now := time.Now()
+	bodies := make([][]client.Key, len(codes))
+	for i := range bodies {
+		bodies[i] = upload(o.KeysPerPublish, now)
+	}
+	rec, elapsed := runWorkers(ctx, o.Concurrency, o.Duration, len(codes), func(ctx context.Context, w, i int) error {
+		c := cs[t.Leader]
+		if o.AllNodes {
+			c = cs[i%len(cs)]
+		}
+		res, err := c.Publish(ctx, client.PublishRequest{Code: codes[i], Keys: bodies[i]})
+		if err == nil && res.Inserted != o.KeysPerPublish {
+			err = fmt.Errorf("inserted %d of %d keys", res.Inserted, o.KeysPerPublish)
+		}
+		return err
+	})
+	r := rec.result("publish", elapsed)
+	r.Extra = map[string]float64{"keysPerSec": r.Throughput * float64(o.KeysPerPublish), "concurrency": float64(o.Concurrency)}
+	return r, nil
+}
+
+// Fill loads about n keys as fast as it can (14 per upload, all nodes).
+func Fill(ctx context.Context, t *Target, n, conc int, limit time.Duration) (Result, error) {
+	ops := (n + 13) / 14
+	r, err := Publish(ctx, t, PublishOptions{Concurrency: conc, Duration: limit, MaxOps: ops, KeysPerPublish: 14, AllNodes: true})
+	r.Scenario = "fill"
+	if r.Extra == nil {
+		r.Extra = map[string]float64{}
+	}
+	r.Extra["keys"] = float64(r.Ops * 14)
+	return r, err
+}
