@@ -3,6 +3,7 @@ package transport
 import (
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/tekstore/tekstore/fsm"
@@ -42,16 +43,23 @@ func (s *Server) handleKeys(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	d := s.longPoll(r, since, limit, wait)
-	writeJSON(w, http.StatusOK, keysResponse{
-		Since: d.Since, Until: d.Until, Reset: d.Reset, More: d.More,
-		Keys: toKeysOut(d.Keys), Revoked: toRefsOut(d.Revoked),
+	e := s.longPoll(r, since, limit, wait)
+	writeRendered(w, r, e)
+}
+
+// renderDelta returns the rendered answer for (since, limit) at the current
+// index, from the cache when another request already rendered it.
+func (s *Server) renderDelta(since uint64, limit int) *renderedDelta {
+	return s.deltas.get(s.state.Index(), deltaKey{since: since, limit: limit}, func() (fsm.Delta, []byte) {
+		d := s.state.Delta(since, limit)
+		return d, appendDeltaJSON(make([]byte, 0, deltaJSONSize(d)), d)
 	})
 }
 
-// longPoll returns the delta at once when it is not empty, else waits for
-// the next applied change (woken by the node's broadcast) until wait passes.
-func (s *Server) longPoll(r *http.Request, since uint64, limit int, wait time.Duration) fsm.Delta {
+// longPoll returns the answer at once when the delta is not empty, else
+// waits for the next applied change (woken by the node's broadcast, not by
+// polling) until wait passes.
+func (s *Server) longPoll(r *http.Request, since uint64, limit int, wait time.Duration) *renderedDelta {
 	var deadline <-chan time.Time
 	if wait > 0 {
 		t := time.NewTimer(wait)
@@ -62,18 +70,45 @@ func (s *Server) longPoll(r *http.Request, since uint64, limit int, wait time.Du
 	}
 	for {
 		changed := s.store.Changed()
-		d := s.state.Delta(since, limit)
-		if wait == 0 || d.Reset || len(d.Keys) > 0 || len(d.Revoked) > 0 {
-			return d
+		e := s.renderDelta(since, limit)
+		if wait == 0 || !e.empty {
+			return e
 		}
 		select {
 		case <-changed:
 		case <-deadline:
-			return s.state.Delta(since, limit)
+			return s.renderDelta(since, limit)
 		case <-r.Context().Done():
-			return d
+			return e
 		}
 	}
+}
+
+// writeRendered writes a rendered JSON answer, gzip-compressed when the
+// client accepts it and the body is worth compressing.
+func writeRendered(w http.ResponseWriter, r *http.Request, e *renderedDelta) {
+	h := w.Header()
+	h.Set("Content-Type", "application/json")
+	h.Add("Vary", "Accept-Encoding")
+	body := e.plain
+	if len(body) >= minGzipBytes && acceptsGzip(r) {
+		body = e.gzipped()
+		h.Set("Content-Encoding", "gzip")
+	}
+	h.Set("Content-Length", strconv.Itoa(len(body)))
+	w.WriteHeader(http.StatusOK)
+	_, _ = w.Write(body)
+}
+
+// acceptsGzip reports whether Accept-Encoding allows gzip.
+func acceptsGzip(r *http.Request) bool {
+	for _, part := range strings.Split(r.Header.Get("Accept-Encoding"), ",") {
+		name, params, _ := strings.Cut(strings.TrimSpace(part), ";")
+		if strings.EqualFold(strings.TrimSpace(name), "gzip") {
+			return !strings.Contains(strings.ReplaceAll(params, " ", ""), "q=0") || strings.Contains(params, "q=0.")
+		}
+	}
+	return false
 }
 
 func parseUintParam(v string, def uint64) (uint64, error) {

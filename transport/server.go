@@ -40,7 +40,9 @@ type Config struct {
 	Registry  *prometheus.Registry
 	// Limits are the DoS budgets (DefaultLimits when zero).
 	Limits Limits
-	Logger zerolog.Logger
+	// Exports configures the checkpoint JSON and GAEN export endpoints.
+	Exports ExportConfig
+	Logger  zerolog.Logger
 	// Extra registers routes owned by other parts (cluster, checkpoints,
 	// portal) on the same router.
 	Extra []func(r *mux.Router, s *Server)
@@ -57,6 +59,7 @@ type Server struct {
 	chaff   *chaffTiming
 	fwd     *http.Client
 	guards  *guards
+	deltas  *deltaCache
 }
 
 // New builds the API.
@@ -76,11 +79,13 @@ func New(cfg Config) *Server {
 		chaff:  newChaffTiming(),
 		fwd:    cfg.Forwarder,
 		guards: newGuards(cfg.Limits),
+		deltas: newDeltaCache(defaultDeltaCacheB),
 	}
 	if s.fwd == nil {
 		s.fwd = &http.Client{Timeout: 30 * time.Second}
 	}
 	s.metrics = newMetrics(cfg.Registry, s)
+	registerJournalMetrics(cfg.Registry, cfg.Store)
 	s.router = s.routes()
 	return s
 }
@@ -137,6 +142,10 @@ func (s *Server) routes() *mux.Router {
 	r.HandleFunc("/v1/providers/{id}/suspend", s.admin(s.handleProviderSuspend(true))).Methods(http.MethodPost).Name("provider_suspend")
 	r.HandleFunc("/v1/providers/{id}/resume", s.admin(s.handleProviderSuspend(false))).Methods(http.MethodPost).Name("provider_resume")
 	r.HandleFunc("/v1/providers/{id}/rollback", s.admin(s.handleProviderRollback)).Methods(http.MethodPost).Name("provider_rollback")
+
+	s.checkpointRoutes(r)
+
+	s.registerBackupRoutes(r)
 
 	for _, extra := range s.cfg.Extra {
 		extra(r, s)
