@@ -88,8 +88,8 @@ func (s *State) Apply(index uint64, data []byte) (Result, error) {
 		return Result{}, &FatalError{Index: index, Err: fmt.Errorf("index not after last applied %d", s.index)}
 	}
 	s.index = index
-	if env.TimeUnixMs > s.nowMs {
-		s.nowMs = env.TimeUnixMs
+	if t := min(env.TimeUnixMs, maxLeaderMs); t > s.nowMs {
+		s.nowMs = t
 	}
 	s.advanceTime(index)
 	v, err := h.apply(s, index, msg)

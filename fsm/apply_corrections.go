@@ -137,10 +137,11 @@ func (s *State) applyRevokeKeys(index uint64, c *fsmpb.RevokeKeys) (any, error) 
 			return nil, fmt.Errorf("key %d: %w", i, err)
 		}
 		ord, ok := s.ownerOf(ref)
-		if !ok {
+		sub := s.byOrdinal[ord]
+		if !ok || sub == nil {
 			return nil, fmt.Errorf("key %d: %w", i, ErrNotFound)
 		}
-		if err := s.checkActor(c.ActorProviderId, s.byOrdinal[ord].ProviderID); err != nil {
+		if err := s.checkActor(c.ActorProviderId, sub.ProviderID); err != nil {
 			return nil, fmt.Errorf("key %d: %w", i, err)
 		}
 		refs[i], owners[i] = ref, ord

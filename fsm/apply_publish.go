@@ -168,7 +168,7 @@ func (s *State) addEntry(e entry) {
 	s.position[e.key.Data] = pos
 	b := s.expiryInterval(e.key.WindowEnd())
 	s.expiryBucket[b] = append(s.expiryBucket[b], pos)
-	if s.expiryCursor == 0 || b < s.expiryCursor {
+	if b < s.expiryCursor {
 		s.expiryCursor = b
 	}
 }

@@ -3,7 +3,6 @@ package fsm
 import (
 	"fmt"
 	"math/rand"
-	"sort"
 	"testing"
 	"time"
 
@@ -267,14 +266,4 @@ func TestDeltaClientModel(t *testing.T) {
 			}
 		})
 	}
-}
-
-// sortedData lists key bytes in order, for order-insensitive comparisons.
-func sortedData(keys []tek.Key) []string {
-	out := make([]string, len(keys))
-	for i, k := range keys {
-		out[i] = fmt.Sprintf("%x/%d", k.Data, k.RollingStart)
-	}
-	sort.Strings(out)
-	return out
 }

@@ -72,25 +72,39 @@ func (s *State) NextEvent() (atUnixMs int64, ok bool) {
 	return best, best >= 0
 }
 
+// expire marks the entries of every expiry bucket up to nowInterval as
+// expired. Buckets below s.expiryCursor are already done. Marking is
+// order-independent (one live entry per key), so after a long silence the
+// due buckets are found by scanning the map instead of every interval.
 func (s *State) expire(nowInterval uint32) {
-	if len(s.expiryBucket) == 0 {
+	if nowInterval < s.expiryCursor {
 		return
 	}
-	for b := s.expiryCursor; b <= nowInterval && len(s.expiryBucket) > 0; b++ {
-		for _, pos := range s.expiryBucket[b] {
-			e := &s.entries[pos]
-			if e.revokedSeq == expiredSeq {
-				continue
-			}
-			e.revokedSeq = expiredSeq
-			delete(s.position, e.key.Data)
-			s.expiredCount++
+	if uint64(nowInterval-s.expiryCursor) < uint64(len(s.expiryBucket)) {
+		for b := s.expiryCursor; b <= nowInterval; b++ {
+			s.expireBucket(b)
 		}
-		delete(s.expiryBucket, b)
+	} else {
+		for b := range s.expiryBucket {
+			if b <= nowInterval {
+				s.expireBucket(b)
+			}
+		}
 	}
-	if nowInterval+1 > s.expiryCursor {
-		s.expiryCursor = nowInterval + 1
+	s.expiryCursor = nowInterval + 1
+}
+
+func (s *State) expireBucket(b uint32) {
+	for _, pos := range s.expiryBucket[b] {
+		e := &s.entries[pos]
+		if e.revokedSeq == expiredSeq {
+			continue
+		}
+		e.revokedSeq = expiredSeq
+		delete(s.position, e.key.Data)
+		s.expiredCount++
 	}
+	delete(s.expiryBucket, b)
 }
 
 // compact drops expired entries and rebuilds the indexes that point into

@@ -34,6 +34,8 @@ type harness struct {
 	now time.Time
 	rng *rand.Rand
 	n   int // counter for generated ids
+
+	mirrors []*State // states that get every command too, with equal results
 }
 
 func newHarness(t testing.TB) *harness {
@@ -55,12 +57,22 @@ func (h *harness) envelope(ct fsmpb.CommandType, msg proto.Message) []byte {
 func (h *harness) apply(ct fsmpb.CommandType, msg proto.Message) Result {
 	h.t.Helper()
 	h.idx++
-	res, err := h.s.Apply(h.idx, h.envelope(ct, msg))
+	data := h.envelope(ct, msg)
+	res, err := h.s.Apply(h.idx, data)
 	if err != nil {
 		h.t.Fatalf("Apply(%d, %v): %v", h.idx, ct, err)
 	}
 	if res.Seq != h.idx {
 		h.t.Fatalf("Apply(%d).Seq = %d", h.idx, res.Seq)
+	}
+	for i, m := range h.mirrors {
+		mres, err := m.Apply(h.idx, data)
+		if err != nil {
+			h.t.Fatalf("mirror %d: Apply(%d): %v", i, h.idx, err)
+		}
+		if fmt.Sprint(mres) != fmt.Sprint(res) {
+			h.t.Fatalf("mirror %d: Apply(%d) = %v, want %v", i, h.idx, mres, res)
+		}
 	}
 	return res
 }
@@ -265,3 +277,5 @@ func wantErr(t testing.TB, got, want error) {
 		t.Fatalf("error = %v, want %v", got, want)
 	}
 }
+
+func sha256Sum(b []byte) [32]byte { return sha256.Sum256(b) }

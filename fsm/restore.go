@@ -2,9 +2,13 @@ package fsm
 
 import (
 	"bufio"
+	"bytes"
+	"crypto/sha256"
 	"errors"
 	"fmt"
+	"hash"
 	"io"
+	"slices"
 	"time"
 
 	"github.com/tekstore/tekstore/fsm/fsmpb"
@@ -27,44 +31,89 @@ func (s *State) Restore(r io.Reader) error {
 
 func (s *State) load(r io.Reader) error {
 	br := bufio.NewReaderSize(r, 1<<20)
+	hr := &hashReader{r: br, h: sha256.New()}
 	magic := make([]byte, len(SnapshotMagic))
-	if _, err := io.ReadFull(br, magic); err != nil || string(magic) != SnapshotMagic {
+	if _, err := io.ReadFull(hr, magic); err != nil || string(magic) != SnapshotMagic {
 		return fmt.Errorf("%w: missing header", ErrSnapshotFormat)
 	}
 	opts := protodelim.UnmarshalOptions{MaxSize: maxRecordBytes}
 	var entries []entry
-	sawMeta := false
-	for n := 0; ; n++ {
+	for n := uint64(0); ; n++ {
 		rec := &fsmpb.SnapshotRecord{}
-		err := opts.UnmarshalFrom(br, rec)
+		err := opts.UnmarshalFrom(hr, rec)
 		if errors.Is(err, io.EOF) {
-			break
+			return fmt.Errorf("%w: truncated after record %d", ErrSnapshotFormat, n)
 		}
 		if err != nil {
 			return fmt.Errorf("%w: record %d: %v", ErrSnapshotFormat, n, err)
 		}
-		if !sawMeta {
-			if rec.GetMeta() == nil {
-				return fmt.Errorf("%w: first record is not the meta record", ErrSnapshotFormat)
+		if n == 0 && rec.GetMeta() == nil {
+			return fmt.Errorf("%w: first record is not the meta record", ErrSnapshotFormat)
+		}
+		if n > 0 && rec.GetMeta() != nil {
+			return fmt.Errorf("%w: record %d: second meta record", ErrSnapshotFormat, n)
+		}
+		if end := rec.GetEnd(); end != nil {
+			if n == 0 || end.Records != n {
+				return fmt.Errorf("%w: end record counts %d records, read %d", ErrSnapshotFormat, end.Records, n)
 			}
-			sawMeta = true
+			if err := checkTrailer(br, hr.h.Sum(nil)); err != nil {
+				return err
+			}
+			break
 		}
 		if err := s.loadRecord(rec, &entries); err != nil {
 			return fmt.Errorf("%w: record %d: %v", ErrSnapshotFormat, n, err)
 		}
 	}
-	if !sawMeta {
-		return fmt.Errorf("%w: empty snapshot", ErrSnapshotFormat)
+	ords := make([]uint32, 0, len(s.byOrdinal))
+	for ord := range s.byOrdinal {
+		ords = append(ords, ord)
 	}
-	for ord := uint32(1); ord < s.nextOrdinal; ord++ {
-		if sub, ok := s.byOrdinal[ord]; ok {
-			if p, ok := s.providers[sub.ProviderID]; ok {
-				p.subs = append(p.subs, ord)
-			}
+	slices.Sort(ords)
+	for _, ord := range ords {
+		if p, ok := s.providers[s.byOrdinal[ord].ProviderID]; ok {
+			p.subs = append(p.subs, ord)
 		}
 	}
 	s.rebuildIndexes(entries)
 	return nil
+}
+
+// checkTrailer reads the checksum that follows the end record and requires
+// the stream to stop there.
+func checkTrailer(br *bufio.Reader, want []byte) error {
+	got := make([]byte, len(want))
+	if _, err := io.ReadFull(br, got); err != nil {
+		return fmt.Errorf("%w: missing checksum", ErrSnapshotFormat)
+	}
+	if !bytes.Equal(got, want) {
+		return fmt.Errorf("%w: checksum mismatch", ErrSnapshotFormat)
+	}
+	if _, err := br.ReadByte(); !errors.Is(err, io.EOF) {
+		return fmt.Errorf("%w: data after the checksum", ErrSnapshotFormat)
+	}
+	return nil
+}
+
+// hashReader hashes every byte read through it.
+type hashReader struct {
+	r *bufio.Reader
+	h hash.Hash
+}
+
+func (x *hashReader) Read(p []byte) (int, error) {
+	n, err := x.r.Read(p)
+	x.h.Write(p[:n])
+	return n, err
+}
+
+func (x *hashReader) ReadByte() (byte, error) {
+	c, err := x.r.ReadByte()
+	if err == nil {
+		x.h.Write([]byte{c})
+	}
+	return c, err
 }
 
 func (s *State) loadRecord(rec *fsmpb.SnapshotRecord, entries *[]entry) error {
@@ -73,6 +122,9 @@ func (s *State) loadRecord(rec *fsmpb.SnapshotRecord, entries *[]entry) error {
 		m := r.Meta
 		if m.FormatVersion == 0 || m.FormatVersion > SnapshotFormat {
 			return fmt.Errorf("format version %d not supported", m.FormatVersion)
+		}
+		if m.NowUnixMs < 0 || m.NowUnixMs > maxLeaderMs {
+			return fmt.Errorf("leader time %d out of range", m.NowUnixMs)
 		}
 		if m.RetentionMs != s.retentionMs() {
 			return fmt.Errorf("snapshot retention %s differs from configured %s", time.Duration(m.RetentionMs)*time.Millisecond, s.retention)
@@ -106,7 +158,7 @@ func (s *State) loadRecord(rec *fsmpb.SnapshotRecord, entries *[]entry) error {
 		s.revocations = append(s.revocations, revocation{ref: ref, windowEnd: r.Revocation.WindowEnd, seq: r.Revocation.Seq, addedSeq: r.Revocation.AddedSeq})
 	case *fsmpb.SnapshotRecord_Checkpoint:
 		return s.loadCheckpoint(r.Checkpoint)
-	default:
+	default: // includes a record set by a newer writer
 		return fmt.Errorf("unknown record type %T", rec.Record)
 	}
 	return nil

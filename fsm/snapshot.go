@@ -85,12 +85,16 @@ func (f *Frozen) AppliedIndex() uint64 { return f.meta.AppliedIndex }
 // WriteTo writes the versioned snapshot stream. The bytes depend only on the
 // logical state, so equal states give equal streams.
 func (f *Frozen) WriteTo(w io.Writer) (int64, error) {
-	cw := &countWriter{w: bufio.NewWriterSize(w, 1<<20)}
+	bw := bufio.NewWriterSize(w, 1<<20)
+	sum := sha256.New()
+	cw := &countWriter{w: io.MultiWriter(bw, sum)}
 	if _, err := io.WriteString(cw, SnapshotMagic); err != nil {
 		return cw.n, fmt.Errorf("write snapshot header: %w", err)
 	}
 	opts := protodelim.MarshalOptions{MarshalOptions: proto.MarshalOptions{Deterministic: true}}
+	var records uint64
 	put := func(r *fsmpb.SnapshotRecord) error {
+		records++
 		_, err := opts.MarshalTo(cw, r)
 		return err
 	}
@@ -163,7 +167,15 @@ func (f *Frozen) WriteTo(w io.Writer) (int64, error) {
 		err = put(&fsmpb.SnapshotRecord{Record: &fsmpb.SnapshotRecord_Checkpoint{Checkpoint: rec}})
 	}
 	if err == nil {
-		err = cw.w.(*bufio.Writer).Flush()
+		err = put(&fsmpb.SnapshotRecord{Record: &fsmpb.SnapshotRecord_End{End: &fsmpb.SnapshotEnd{Records: records}}})
+	}
+	if err == nil {
+		var n int
+		n, err = bw.Write(sum.Sum(nil)) // the checksum is not part of what it sums
+		cw.n += int64(n)
+	}
+	if err == nil {
+		err = bw.Flush()
 	}
 	if err != nil {
 		return cw.n, fmt.Errorf("write snapshot: %w", err)

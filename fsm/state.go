@@ -14,6 +14,11 @@ const DefaultRetention = 14 * 24 * time.Hour
 // submissions, revocations and checkpoints are dropped.
 const pruneEvery = time.Hour
 
+// maxLeaderMs caps the leader time an entry may carry (the end of year
+// 9999): later clocks are read as this time, so that every interval number
+// and expiry interval derived from it fits in a uint32 on every node.
+var maxLeaderMs = time.Date(9999, 12, 31, 23, 59, 59, 0, time.UTC).UnixMilli()
+
 // Config holds the parameters every node of a cluster must share.
 type Config struct {
 	Retention time.Duration // default DefaultRetention
@@ -101,7 +106,6 @@ func (s *State) retentionMs() int64 { return s.retention.Milliseconds() }
 
 // swapFrom moves every field of fresh into s, keeping s's lock.
 func (s *State) swapFrom(fresh *State) {
-	s.retention = fresh.retention
 	s.index, s.nowMs, s.lastPruneMs, s.lastSealSeq = fresh.index, fresh.nowMs, fresh.lastPruneMs, fresh.lastSealSeq
 	s.nextOrdinal, s.nextCkpt = fresh.nextOrdinal, fresh.nextCkpt
 	s.providers, s.byTokenHash, s.auths = fresh.providers, fresh.byTokenHash, fresh.auths

@@ -59,6 +59,11 @@ type Config struct {
 	JournalDir string
 	// NoJournal disables the event journal (tests of the FSM alone).
 	NoJournal bool
+	// JournalRetainAge and JournalRetainBytes bound the event journal
+	// (whole old segments are removed); 0 keeps everything, the default.
+	// See ParseJournalRetention.
+	JournalRetainAge   time.Duration
+	JournalRetainBytes int64
 
 	Logger zerolog.Logger
 }

@@ -9,6 +9,7 @@ import (
 	"github.com/hashicorp/raft"
 	"github.com/rs/zerolog"
 	"github.com/tekstore/tekstore/fsm"
+	"github.com/tekstore/tekstore/journal"
 )
 
 // Journal receives every applied command in log order (the event journal).
@@ -46,7 +47,9 @@ func (a *fsmAdapter) ApplyBatch(logs []*raft.Log) []interface{} {
 			continue
 		}
 		if a.journal != nil {
-			if err := a.journal.Append(l.Index, l.Term, l.Data); err != nil {
+			if err := a.journal.Append(l.Index, l.Term, l.Data); errors.Is(err, journal.ErrRetention) {
+				a.log.Warn().Err(err).Msg("journal retention could not remove old segments")
+			} else if err != nil {
 				a.fatal(fmt.Errorf("journal append at index %d: %w", l.Index, err))
 			}
 			journaled = true
@@ -80,6 +83,14 @@ func (a *fsmAdapter) fatal(err error) {
 
 // Snapshot freezes the state; raft persists it concurrently with Apply.
 func (a *fsmAdapter) Snapshot() (raft.FSMSnapshot, error) {
+	// ApplyBatch syncs the journal after each batch; syncing again here
+	// keeps "a snapshot never covers unsynced journal records" true even
+	// if that changes.
+	if a.journal != nil {
+		if err := a.journal.Sync(); err != nil {
+			return nil, fmt.Errorf("sync journal before snapshot: %w", err)
+		}
+	}
 	return &fsmSnapshot{frozen: a.state.Freeze()}, nil
 }
 
@@ -91,7 +102,7 @@ func (a *fsmAdapter) Restore(rc io.ReadCloser) error {
 	}
 	a.index.Store(a.state.Index())
 	a.applied.Notify()
-	return nil
+	return a.noteRestoredState("state restored from a snapshot")
 }
 
 type fsmSnapshot struct{ frozen *fsm.Frozen }

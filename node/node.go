@@ -43,6 +43,7 @@ type Node struct {
 	closeMu  sync.Mutex
 	closed   bool
 	leaderCh chan bool
+	commits  *commitWatcher // highest leader commit index seen (CaughtUp)
 
 	publishCh  chan publishReq
 	batchSizes prometheus.Histogram
@@ -84,10 +85,11 @@ func (n *Node) open() error {
 		if dir == "" {
 			dir = filepath.Join(cfg.DataDir, journalDirName)
 		}
-		j, err := journal.Open(dir, journal.Options{})
+		j, err := journal.Open(dir, journal.Options{RetainAge: cfg.JournalRetainAge, RetainBytes: cfg.JournalRetainBytes})
 		if err != nil {
 			return fmt.Errorf("open journal: %w", err)
 		}
+		logJournalRecovery(n.log, j)
 		n.journal = j
 		n.adapter.journal = j
 	}
@@ -113,6 +115,9 @@ func (n *Node) open() error {
 		return err
 	}
 
+	if err := n.installPendingRestore(store, snaps); err != nil {
+		return err
+	}
 	rc := n.raftConfig()
 	hasState, err := raft.HasExistingState(store, store, snaps)
 	if err != nil {
@@ -126,7 +131,7 @@ func (n *Node) open() error {
 	}
 	n.leaderCh = make(chan bool, 8)
 	rc.NotifyCh = n.leaderCh
-	r, err := raft.NewRaft(rc, n.adapter, store, store, snaps, n.trans)
+	r, err := raft.NewRaft(rc, n.adapter, store, store, snaps, n.watchCommits(n.trans))
 	if err != nil {
 		return fmt.Errorf("start raft: %w", err)
 	}

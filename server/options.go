@@ -7,6 +7,7 @@ import (
 
 	"github.com/rs/zerolog"
 	"github.com/tekstore/tekstore/node"
+	"github.com/tekstore/tekstore/transport"
 )
 
 // Options configure one process.
@@ -23,17 +24,27 @@ type Options struct {
 	GossipAddr    string
 	// GossipKey enables memberlist encryption (32 bytes).
 	GossipKey []byte
+	// GossipProfile selects memberlist's timings: "wan" (default), "lan" or
+	// "local" (one host: tests, make cluster).
+	GossipProfile string
 
 	Bootstrap bool
 	Join      []string
 	NonVoter  bool
 
 	AdminToken string
-	// SigningKeyPEM signs GAEN export files (generated when empty in dev).
+	// SigningKeyPEM signs GAEN export files (PEM; see DevSigningKey when empty).
 	SigningKeyPEM     []byte
 	SigningKeyID      string
 	SigningKeyVersion string
 	Region            string
+	// DevSigningKey, when SigningKeyPEM is empty, generates a signing key
+	// once and keeps it in DataDir (DevSigningKeyFile), so that restarts
+	// serve the same export bytes. Without either, export files are off.
+	DevSigningKey bool
+	// ExportMaxKeysPerFile splits large checkpoints into several export
+	// files (transport.DefaultExportMaxKeysPerFile when zero).
+	ExportMaxKeysPerFile int
 
 	// TLS for the public API (nil = plain HTTP).
 	HTTPTLS *tls.Config
@@ -42,6 +53,9 @@ type Options struct {
 
 	// RaftDial routes outgoing Raft connections (fault-injection tests).
 	RaftDial func(address string, timeout time.Duration) (net.Conn, error)
+
+	// Limits are the API's DoS budgets (transport.DefaultLimits when zero).
+	Limits transport.Limits
 
 	// Node settings (timeouts, retention, checkpoint interval ...).
 	Node node.Config

@@ -9,9 +9,11 @@ import (
 	"strings"
 	"time"
 
+	"github.com/gorilla/mux"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/rs/zerolog"
 	"github.com/tekstore/tekstore/node"
+	"github.com/tekstore/tekstore/portal"
 	"github.com/tekstore/tekstore/secrets"
 	"github.com/tekstore/tekstore/transport"
 )
@@ -36,6 +38,8 @@ type Server struct {
 	http    *http.Server
 	url     string
 	serveCh chan error
+	peer    *http.Client // node-to-node client (forwarding, joins)
+	cluster *cluster
 }
 
 // Start opens the node and serves the API. The caller must Close it.
@@ -43,7 +47,11 @@ func Start(opts Options) (*Server, error) {
 	if opts.AdminToken == "" {
 		return nil, errors.New("an admin token is required")
 	}
-	s := &Server{opts: opts, log: opts.Logger, serveCh: make(chan error, 1)}
+	exports, err := exportConfig(opts)
+	if err != nil {
+		return nil, err
+	}
+	s := &Server{opts: opts, log: opts.Logger, serveCh: make(chan error, 1), peer: newPeerClient(opts.ClusterTLS)}
 	ln, err := net.Listen("tcp", opts.HTTPAddr)
 	if err != nil {
 		return nil, fmt.Errorf("listen for HTTP on %s: %w", opts.HTTPAddr, err)
@@ -71,6 +79,11 @@ func Start(opts Options) (*Server, error) {
 		return nil, err
 	}
 	s.node = n
+	if s.cluster, err = startCluster(opts, n, s.url, s.peer); err != nil {
+		n.Close()
+		ln.Close()
+		return nil, err
+	}
 
 	reg := prometheus.NewRegistry()
 	for _, c := range n.Collectors() {
@@ -83,7 +96,11 @@ func Start(opts Options) (*Server, error) {
 		Retention:      n.Config().Retention,
 		Registry:       reg,
 		Logger:         opts.Logger,
-		Peers:          selfDirectory{id: opts.ID, url: s.url},
+		Peers:          s.cluster.dir,
+		Extra:          []func(*mux.Router, *transport.Server){func(r *mux.Router, _ *transport.Server) { portal.Routes(r) }, s.cluster.routes()},
+		Forwarder:      s.peer,
+		Limits:         opts.Limits,
+		Exports:        exports,
 	})
 	s.http = &http.Server{
 		Handler:           s.api.Handler(),
@@ -92,8 +109,8 @@ func Start(opts Options) (*Server, error) {
 		WriteTimeout:      writeTimeout,
 		IdleTimeout:       idleTimeout,
 		MaxHeaderBytes:    maxHeaderBytes,
-		TLSConfig:         opts.HTTPTLS,
-		ErrorLog:          nil,
+		TLSConfig:         apiTLS(opts.HTTPTLS, opts.ClusterTLS),
+		ErrorLog:          httpErrorLog(opts.Logger),
 	}
 	go func() {
 		var err error
@@ -107,19 +124,10 @@ func Start(opts Options) (*Server, error) {
 		}
 		close(s.serveCh)
 	}()
+	s.cluster.run()
 	s.log.Info().Str("component", "server").Str("id", opts.ID).Str("http", s.url).
 		Str("raft", opts.RaftAddr).Str("dc", opts.DC).Msg("node started")
 	return s, nil
-}
-
-// selfDirectory knows only this node (single-node mode, before gossip).
-type selfDirectory struct{ id, url string }
-
-func (d selfDirectory) HTTPURL(id string) (string, bool) {
-	if id == d.id {
-		return d.url, true
-	}
-	return "", false
 }
 
 // URL returns the API's base URL.
@@ -139,6 +147,7 @@ func (s *Server) Close() error {
 	if errors.Is(herr, context.DeadlineExceeded) {
 		herr = s.http.Close()
 	}
+	cerr := s.cluster.close()
 	nerr := s.node.Close()
-	return errors.Join(herr, nerr)
+	return errors.Join(herr, cerr, nerr)
 }

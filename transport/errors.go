@@ -87,7 +87,9 @@ func toAPIError(err error) *apiError {
 		return &apiError{status: 400, code: codeBadRequest, msg: err.Error()}
 	case errors.Is(err, fsm.ErrExists):
 		return &apiError{status: 409, code: codeConflict, msg: err.Error()}
-	case errors.Is(err, node.ErrNoLeader), errors.Is(err, node.ErrNotLeader):
+	case errors.Is(err, node.ErrMemberConflict), errors.Is(err, node.ErrLastVoter):
+		return &apiError{status: 409, code: codeConflict, msg: err.Error()}
+	case errors.Is(err, node.ErrNoLeader), errors.Is(err, node.ErrNotLeader), errors.Is(err, node.ErrHandedOver):
 		return &apiError{status: 503, code: codeNoLeader, msg: "the cluster has no leader right now", retryAfter: 1}
 	case errors.Is(err, node.ErrNotCaughtUp):
 		return &apiError{status: 503, code: codeNotCaughtUp, msg: "this node has not reached the requested index yet", retryAfter: 1}

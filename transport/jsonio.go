@@ -77,7 +77,8 @@ func decodeStrict(body []byte, v any) error {
 	if err := dec.Decode(v); err != nil {
 		return badRequest("malformed JSON: %s", jsonProblem(err))
 	}
-	if dec.More() {
+	// dec.More is not enough: it reports false for a trailing '}' or ']'.
+	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
 		return badRequest("malformed JSON: data after the object")
 	}
 	return nil

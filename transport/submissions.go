@@ -53,7 +53,7 @@ func (s *Server) handleSubmissionsList(w http.ResponseWriter, r *http.Request) {
 }
 
 // submissionFor loads a submission the caller may see; another provider's
-// submission is reported as not found so ids cannot be probed.
+// submission is 403 forbidden (spec §2), an unknown or malformed id 404.
 func (s *Server) submissionFor(r *http.Request) (fsm.Submission, error) {
 	id := mux.Vars(r)["id"]
 	if !validID(id) {

@@ -161,3 +161,18 @@ func expectCut(t *testing.T, c net.Conn) {
 		return
 	}
 }
+
+// expectRefused fails unless a new connection to addr is refused or cut
+// (the proxy may reset it before the client's connect call returns).
+func expectRefused(t *testing.T, addr string) {
+	t.Helper()
+	c, err := net.DialTimeout("tcp", addr, ioTimeout)
+	if err != nil {
+		if isTimeout(err) {
+			t.Fatalf("dial %s: %v", addr, err)
+		}
+		return
+	}
+	t.Cleanup(func() { _ = c.Close() })
+	expectCut(t, c)
+}

@@ -80,7 +80,7 @@ func TestTargetDownResetsClient(t *testing.T) {
 	addr := echo.addr()
 	echo.close()
 	p := newProxy(t, addr)
-	expectCut(t, dial(t, p.Addr()))
+	expectRefused(t, p.Addr())
 }
 
 func TestCloseEndsConnectionsWithoutLeaks(t *testing.T) {

@@ -47,30 +47,36 @@
 //
 // CheckLinearizable runs porcupine with a model whose state, per key, is
 // whether the key is present. Reads at followers are not linearizable in
-// real time, so the property checked is the one Raft provides: there is a
-// single order of all writes (the log, by seq) consistent with real time,
-// and every read at index I sees exactly the writes of seq <= I. It is
-// encoded as follows.
+// real time, so the property checked is the one Raft provides: there is one
+// order of all operations, the log order, in which writes sit at their seq
+// and a read with index I sits just after entry I and sees exactly the
+// writes of seq <= I; and that order is consistent with real time once each
+// read's interval is widened to where its state could have been current.
+// It is encoded as follows.
 //
-//   - A confirmed write carries its seq; writes must be linearized in seq
-//     order (equal seqs are allowed for idempotent retries that had the same
-//     effect). Its interval is [Call, Return].
+//   - A confirmed write carries its seq and is linearized in [Call, Return]
+//     at log position seq: after every operation at a lower position.
 //   - A write with unknown outcome has an infinite return time (porcupine's
-//     convention) and, if linearized, gets an unknown seq above every seq
-//     linearized so far.
-//   - A read with index I must be linearized after every confirmed write of
-//     seq <= I on its key and before every write of seq > I, must have
-//     I >= min_index, and must see the key's presence of that point. Its
-//     interval is [max Call of the confirmed writes (on any key) with seq <=
-//     I, Return]: the state at I was committed before the read returned and
-//     after those writes were invoked, but may predate the read's own call.
+//     convention: linearizing it last means it never happened); if
+//     linearized earlier it takes the lowest position still free, which is
+//     the most permissive choice.
+//   - A read with index I must have I >= min_index, comes after every
+//     confirmed write of seq <= I on its key, before every write of seq > I,
+//     after reads with lower indexes, and must see the key's presence there.
+//     Its interval is [latest Call of the confirmed writes (on any key) with
+//     seq <= I, Return]: the state at I was committed after those writes
+//     were invoked and before the read returned, but may predate the read's
+//     own call (a lagging follower).
 //
-// So a read with min_index = the client's last observed seq sees all of
-// that client's earlier writes and everything they saw (session
-// consistency), and any read is ordered in real time against every write
-// whose seq it covers or does not cover. The history is partitioned by key
-// (porcupine Partition); keys whose projected histories are identical are
-// checked once. Partitioning makes the check sound but not complete: an
-// Illegal result is a real violation, while anomalies only visible across
-// keys may pass.
+// A read with min_index = the client's last observed seq therefore sees all
+// of that client's earlier writes and everything its earlier reads saw
+// (session consistency), and every read is ordered in real time against the
+// writes whose seq it covers or does not cover. The history is partitioned
+// by key (porcupine Partition) and keys whose projected histories are
+// identical are checked once. The check is sound, not complete: an Illegal
+// result is a real violation of the property (given that every recorded
+// seq and index is what the server reported), while anomalies only visible
+// across keys, or hidden by the permissive choice for unknown writes, may
+// pass. Record Output.Index honestly: an index higher than the state a read
+// reflects can make a correct history fail.
 package history

@@ -1742,6 +1742,54 @@ func (x *CheckpointRecord) GetPadding() []*Key {
 	return nil
 }
 
+// SnapshotEnd is the last record of a snapshot stream. It is followed by
+// exactly 32 raw bytes, the SHA-256 of every byte before them (the magic
+// included), and then by nothing: a truncated or altered stream is refused.
+type SnapshotEnd struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// records is the number of records before this one.
+	Records       uint64 `protobuf:"varint,1,opt,name=records,proto3" json:"records,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *SnapshotEnd) Reset() {
+	*x = SnapshotEnd{}
+	mi := &file_command_proto_msgTypes[23]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *SnapshotEnd) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*SnapshotEnd) ProtoMessage() {}
+
+func (x *SnapshotEnd) ProtoReflect() protoreflect.Message {
+	mi := &file_command_proto_msgTypes[23]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use SnapshotEnd.ProtoReflect.Descriptor instead.
+func (*SnapshotEnd) Descriptor() ([]byte, []int) {
+	return file_command_proto_rawDescGZIP(), []int{23}
+}
+
+func (x *SnapshotEnd) GetRecords() uint64 {
+	if x != nil {
+		return x.Records
+	}
+	return 0
+}
+
 // SnapshotRecord is one length-delimited record of a snapshot stream.
 type SnapshotRecord struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -1755,6 +1803,7 @@ type SnapshotRecord struct {
 	//	*SnapshotRecord_PendingKey
 	//	*SnapshotRecord_Revocation
 	//	*SnapshotRecord_Checkpoint
+	//	*SnapshotRecord_End
 	Record        isSnapshotRecord_Record `protobuf_oneof:"record"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
@@ -1762,7 +1811,7 @@ type SnapshotRecord struct {
 
 func (x *SnapshotRecord) Reset() {
 	*x = SnapshotRecord{}
-	mi := &file_command_proto_msgTypes[23]
+	mi := &file_command_proto_msgTypes[24]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1774,7 +1823,7 @@ func (x *SnapshotRecord) String() string {
 func (*SnapshotRecord) ProtoMessage() {}
 
 func (x *SnapshotRecord) ProtoReflect() protoreflect.Message {
-	mi := &file_command_proto_msgTypes[23]
+	mi := &file_command_proto_msgTypes[24]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1787,7 +1836,7 @@ func (x *SnapshotRecord) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SnapshotRecord.ProtoReflect.Descriptor instead.
 func (*SnapshotRecord) Descriptor() ([]byte, []int) {
-	return file_command_proto_rawDescGZIP(), []int{23}
+	return file_command_proto_rawDescGZIP(), []int{24}
 }
 
 func (x *SnapshotRecord) GetRecord() isSnapshotRecord_Record {
@@ -1869,6 +1918,15 @@ func (x *SnapshotRecord) GetCheckpoint() *CheckpointRecord {
 	return nil
 }
 
+func (x *SnapshotRecord) GetEnd() *SnapshotEnd {
+	if x != nil {
+		if x, ok := x.Record.(*SnapshotRecord_End); ok {
+			return x.End
+		}
+	}
+	return nil
+}
+
 type isSnapshotRecord_Record interface {
 	isSnapshotRecord_Record()
 }
@@ -1905,6 +1963,10 @@ type SnapshotRecord_Checkpoint struct {
 	Checkpoint *CheckpointRecord `protobuf:"bytes,8,opt,name=checkpoint,proto3,oneof"`
 }
 
+type SnapshotRecord_End struct {
+	End *SnapshotEnd `protobuf:"bytes,9,opt,name=end,proto3,oneof"`
+}
+
 func (*SnapshotRecord_Meta) isSnapshotRecord_Record() {}
 
 func (*SnapshotRecord_Provider) isSnapshotRecord_Record() {}
@@ -1920,6 +1982,8 @@ func (*SnapshotRecord_PendingKey) isSnapshotRecord_Record() {}
 func (*SnapshotRecord_Revocation) isSnapshotRecord_Record() {}
 
 func (*SnapshotRecord_Checkpoint) isSnapshotRecord_Record() {}
+
+func (*SnapshotRecord_End) isSnapshotRecord_Record() {}
 
 var File_command_proto protoreflect.FileDescriptor
 
@@ -2066,7 +2130,9 @@ const file_command_proto_rawDesc = "" +
 	"\x0esealed_unix_ms\x18\x04 \x01(\x03R\fsealedUnixMs\x12%\n" +
 	"\x04keys\x18\x05 \x03(\v2\x11.tekstore.fsm.KeyR\x04keys\x12.\n" +
 	"\arevoked\x18\x06 \x03(\v2\x14.tekstore.fsm.KeyRefR\arevoked\x12+\n" +
-	"\apadding\x18\a \x03(\v2\x11.tekstore.fsm.KeyR\apadding\"\x9c\x04\n" +
+	"\apadding\x18\a \x03(\v2\x11.tekstore.fsm.KeyR\apadding\"'\n" +
+	"\vSnapshotEnd\x12\x18\n" +
+	"\arecords\x18\x01 \x01(\x04R\arecords\"\xcb\x04\n" +
 	"\x0eSnapshotRecord\x120\n" +
 	"\x04meta\x18\x01 \x01(\v2\x1a.tekstore.fsm.SnapshotMetaH\x00R\x04meta\x12:\n" +
 	"\bprovider\x18\x02 \x01(\v2\x1c.tekstore.fsm.ProviderRecordH\x00R\bprovider\x12I\n" +
@@ -2083,7 +2149,8 @@ const file_command_proto_rawDesc = "" +
 	"revocation\x12@\n" +
 	"\n" +
 	"checkpoint\x18\b \x01(\v2\x1e.tekstore.fsm.CheckpointRecordH\x00R\n" +
-	"checkpointB\b\n" +
+	"checkpoint\x12-\n" +
+	"\x03end\x18\t \x01(\v2\x19.tekstore.fsm.SnapshotEndH\x00R\x03endB\b\n" +
 	"\x06record*\xf6\x02\n" +
 	"\vCommandType\x12\x18\n" +
 	"\x14COMMAND_TYPE_UNKNOWN\x10\x00\x12 \n" +
@@ -2112,7 +2179,7 @@ func file_command_proto_rawDescGZIP() []byte {
 }
 
 var file_command_proto_enumTypes = make([]protoimpl.EnumInfo, 1)
-var file_command_proto_msgTypes = make([]protoimpl.MessageInfo, 24)
+var file_command_proto_msgTypes = make([]protoimpl.MessageInfo, 25)
 var file_command_proto_goTypes = []any{
 	(CommandType)(0),             // 0: tekstore.fsm.CommandType
 	(*Envelope)(nil),             // 1: tekstore.fsm.Envelope
@@ -2138,7 +2205,8 @@ var file_command_proto_goTypes = []any{
 	(*PendingKeyRecord)(nil),     // 21: tekstore.fsm.PendingKeyRecord
 	(*RevocationRecord)(nil),     // 22: tekstore.fsm.RevocationRecord
 	(*CheckpointRecord)(nil),     // 23: tekstore.fsm.CheckpointRecord
-	(*SnapshotRecord)(nil),       // 24: tekstore.fsm.SnapshotRecord
+	(*SnapshotEnd)(nil),          // 24: tekstore.fsm.SnapshotEnd
+	(*SnapshotRecord)(nil),       // 25: tekstore.fsm.SnapshotRecord
 }
 var file_command_proto_depIdxs = []int32{
 	0,  // 0: tekstore.fsm.Envelope.type:type_name -> tekstore.fsm.CommandType
@@ -2162,11 +2230,12 @@ var file_command_proto_depIdxs = []int32{
 	21, // 18: tekstore.fsm.SnapshotRecord.pending_key:type_name -> tekstore.fsm.PendingKeyRecord
 	22, // 19: tekstore.fsm.SnapshotRecord.revocation:type_name -> tekstore.fsm.RevocationRecord
 	23, // 20: tekstore.fsm.SnapshotRecord.checkpoint:type_name -> tekstore.fsm.CheckpointRecord
-	21, // [21:21] is the sub-list for method output_type
-	21, // [21:21] is the sub-list for method input_type
-	21, // [21:21] is the sub-list for extension type_name
-	21, // [21:21] is the sub-list for extension extendee
-	0,  // [0:21] is the sub-list for field type_name
+	24, // 21: tekstore.fsm.SnapshotRecord.end:type_name -> tekstore.fsm.SnapshotEnd
+	22, // [22:22] is the sub-list for method output_type
+	22, // [22:22] is the sub-list for method input_type
+	22, // [22:22] is the sub-list for extension type_name
+	22, // [22:22] is the sub-list for extension extendee
+	0,  // [0:22] is the sub-list for field type_name
 }
 
 func init() { file_command_proto_init() }
@@ -2174,7 +2243,7 @@ func file_command_proto_init() {
 	if File_command_proto != nil {
 		return
 	}
-	file_command_proto_msgTypes[23].OneofWrappers = []any{
+	file_command_proto_msgTypes[24].OneofWrappers = []any{
 		(*SnapshotRecord_Meta)(nil),
 		(*SnapshotRecord_Provider)(nil),
 		(*SnapshotRecord_Authorization)(nil),
@@ -2183,6 +2252,7 @@ func file_command_proto_init() {
 		(*SnapshotRecord_PendingKey)(nil),
 		(*SnapshotRecord_Revocation)(nil),
 		(*SnapshotRecord_Checkpoint)(nil),
+		(*SnapshotRecord_End)(nil),
 	}
 	type x struct{}
 	out := protoimpl.TypeBuilder{
@@ -2190,7 +2260,7 @@ func file_command_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_command_proto_rawDesc), len(file_command_proto_rawDesc)),
 			NumEnums:      1,
-			NumMessages:   24,
+			NumMessages:   25,
 			NumExtensions: 0,
 			NumServices:   0,
 		},

@@ -1,0 +1,131 @@
+package node
+
+import (
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/hashicorp/raft"
+)
+
+// caughtUpLag is how many committed entries a node may still have to apply
+// and count as caught up (one pipeline batch in flight is normal).
+const caughtUpLag = 64
+
+// Status is this node's own view of its replication state.
+type Status struct {
+	ID    string
+	State string // leader, follower, candidate or shutdown
+	Voter bool
+	// AppliedIndex is the last command applied to the state machine (the
+	// X-Tekstore-Index of answers).
+	AppliedIndex uint64
+	// CommitIndex is the highest commit index this node has seen (its own
+	// as leader, the leader's from replication as follower).
+	CommitIndex uint64
+	LastIndex   uint64
+	// LastContact is when a follower last heard from the leader (zero on
+	// the leader and when never).
+	LastContact time.Time
+}
+
+// Status reports this node's replication state.
+func (n *Node) Status() Status {
+	st := Status{
+		ID:           n.ID(),
+		State:        strings.ToLower(n.raft.State().String()),
+		AppliedIndex: n.AppliedIndex(),
+		CommitIndex:  n.seenCommit(),
+		LastIndex:    n.raft.LastIndex(),
+	}
+	if n.raft.State() != raft.Leader {
+		st.LastContact = n.raft.LastContact()
+	}
+	if members, err := n.Members(); err == nil {
+		for _, m := range members {
+			if m.ID == n.ID() {
+				st.Voter = m.Voter
+			}
+		}
+	}
+	return st
+}
+
+// CaughtUp reports whether this node has applied what it knows to be
+// committed, within a small lag: a follower compares with the highest commit
+// index the leader has sent it, so a node that is still fetching missed
+// entries or a snapshot is not caught up.
+func (n *Node) CaughtUp() bool {
+	if n.raft.State() != raft.Leader && n.commits != nil && n.commits.seen.Load() == 0 {
+		// Nothing heard from a leader's replication yet (heartbeats carry
+		// no commit index): the gap is unknown.
+		return false
+	}
+	return n.raft.AppliedIndex()+caughtUpLag >= n.seenCommit()
+}
+
+func (n *Node) seenCommit() uint64 {
+	c := n.raft.CommitIndex()
+	if n.commits != nil {
+		c = max(c, n.commits.seen.Load())
+	}
+	return c
+}
+
+// commitWatcher wraps the Raft transport and records the highest commit
+// index the leader announced in AppendEntries: raft itself caps a
+// follower's commit index at its own last log entry, which hides how far
+// behind a node that missed entries really is.
+type commitWatcher struct {
+	*raft.NetworkTransport
+	out   chan raft.RPC
+	seen  atomic.Uint64
+	start sync.Once
+	run   func()
+}
+
+// watchCommits returns a commit watcher over trans; its relay starts when
+// raft asks for the consumer channel and stops with the node.
+func (n *Node) watchCommits(trans *raft.NetworkTransport) *commitWatcher {
+	w := &commitWatcher{NetworkTransport: trans, out: make(chan raft.RPC)}
+	w.run = func() {
+		n.wg.Add(1)
+		go func() {
+			defer n.wg.Done()
+			w.relay(n.stop)
+		}()
+	}
+	n.commits = w
+	return w
+}
+
+// Consumer returns the channel raft reads incoming RPCs from.
+func (w *commitWatcher) Consumer() <-chan raft.RPC {
+	w.start.Do(w.run)
+	return w.out
+}
+
+func (w *commitWatcher) relay(stop <-chan struct{}) {
+	in := w.NetworkTransport.Consumer()
+	for {
+		select {
+		case rpc := <-in:
+			if req, ok := rpc.Command.(*raft.AppendEntriesRequest); ok {
+				for {
+					cur := w.seen.Load()
+					if req.LeaderCommitIndex <= cur || w.seen.CompareAndSwap(cur, req.LeaderCommitIndex) {
+						break
+					}
+				}
+			}
+			select {
+			case w.out <- rpc:
+			case <-stop:
+				return
+			}
+		case <-stop:
+			return
+		}
+	}
+}

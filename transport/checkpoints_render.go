@@ -1,0 +1,118 @@
+package transport
+
+import (
+	"bytes"
+	"cmp"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/tekstore/tekstore/fsm"
+	"github.com/tekstore/tekstore/tek"
+)
+
+// checkpointSummary is one entry of GET /v1/checkpoints.
+type checkpointSummary struct {
+	N        uint32 `json:"n"`
+	Since    uint64 `json:"since"`
+	Until    uint64 `json:"until"`
+	Keys     int    `json:"keys"`
+	Revoked  int    `json:"revoked"`
+	SealedAt string `json:"sealedAt"`
+	SHA256   string `json:"sha256"`
+}
+
+// checkpointListing is the body of GET /v1/checkpoints.
+type checkpointListing struct {
+	Latest      uint32              `json:"latest"`
+	Checkpoints []checkpointSummary `json:"checkpoints"`
+}
+
+// newRendered wraps an immutable body with its strong ETag.
+func newRendered(key bodyKey, ck *fsm.Checkpoint, body []byte) *renderedBody {
+	sum := sha256.Sum256(body)
+	return &renderedBody{key: key, ck: ck, body: body, etag: strconv.Quote(hex.EncodeToString(sum[:]))}
+}
+
+// marshalBody is the JSON encoding used for every rendered body: compact,
+// with a final newline, as writeJSON answers. encoding/json writes struct
+// fields in declaration order, so the bytes depend on the value alone.
+func marshalBody(v any) ([]byte, error) {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return nil, fmt.Errorf("marshal checkpoint body: %w", err)
+	}
+	return append(b, '\n'), nil
+}
+
+// renderCheckpointJSON renders GET /v1/checkpoints/{n}: the checkpoint's
+// delta in the shape of /v1/keys. Keys and revoked keys are sorted by key
+// bytes (as in export files) so that the order reveals nothing about which
+// keys were uploaded together. Padding keys are not part of it.
+func renderCheckpointJSON(ck *fsm.Checkpoint) (*renderedBody, error) {
+	keys := slices.SortedFunc(slices.Values(ck.Keys), compareCheckpointKeys)
+	revoked := slices.SortedFunc(slices.Values(ck.Revoked), compareRevokedKeys)
+	body, err := marshalBody(keysResponse{
+		Since: ck.Since, Until: ck.Until, Reset: false, More: false,
+		Keys: toKeysOut(keys), Revoked: toRefsOut(revoked),
+	})
+	if err != nil {
+		return nil, fmt.Errorf("checkpoint %d: %w", ck.N, err)
+	}
+	return newRendered(bodyKey{n: ck.N, file: fileJSON}, ck, body), nil
+}
+
+// renderListing renders GET /v1/checkpoints from the checkpoints and the
+// JSON etag of each (etags[i] belongs to cks[i]).
+func renderListing(cks []*fsm.Checkpoint, etags []string) (*renderedBody, error) {
+	l := checkpointListing{Checkpoints: make([]checkpointSummary, len(cks))}
+	for i, ck := range cks {
+		l.Checkpoints[i] = checkpointSummary{
+			N: ck.N, Since: ck.Since, Until: ck.Until, Keys: len(ck.Keys), Revoked: len(ck.Revoked),
+			SealedAt: ck.SealedAt.UTC().Format(time.RFC3339),
+			SHA256:   strings.Trim(etags[i], `"`),
+		}
+		l.Latest = max(l.Latest, ck.N)
+	}
+	body, err := marshalBody(l)
+	if err != nil {
+		return nil, err
+	}
+	return newRendered(bodyKey{}, nil, body), nil
+}
+
+// compareCheckpointKeys is a total order on keys, key bytes first, so that
+// the rendered bytes never depend on the stored order.
+func compareCheckpointKeys(a, b tek.Key) int {
+	if c := bytes.Compare(a.Data[:], b.Data[:]); c != 0 {
+		return c
+	}
+	return cmp.Or(
+		cmp.Compare(a.RollingStart, b.RollingStart),
+		cmp.Compare(a.RollingPeriod, b.RollingPeriod),
+		cmp.Compare(a.TransmissionRisk, b.TransmissionRisk),
+		cmp.Compare(a.ReportType, b.ReportType),
+		cmp.Compare(boolInt(a.HasOnset), boolInt(b.HasOnset)),
+		cmp.Compare(a.DaysSinceOnset, b.DaysSinceOnset),
+	)
+}
+
+// compareRevokedKeys orders revoked keys by key bytes, then window start.
+func compareRevokedKeys(a, b tek.RevokedKey) int {
+	if c := bytes.Compare(a.Data[:], b.Data[:]); c != 0 {
+		return c
+	}
+	return cmp.Compare(a.RollingStart, b.RollingStart)
+}
+
+func boolInt(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
