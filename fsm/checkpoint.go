@@ -1,7 +1,10 @@
 package fsm
 
 import (
+	"fmt"
 	"math"
+
+	"github.com/tekstore/tekstore/tek"
 
 	"github.com/tekstore/tekstore/fsm/fsmpb"
 )
@@ -9,6 +12,9 @@ import (
 func (s *State) applySeal(index uint64, c *fsmpb.SealCheckpoint) (any, error) {
 	padding, err := keysFromPB(c.Padding)
 	if err != nil {
+		return nil, err
+	}
+	if err := checkPadding(padding); err != nil {
 		return nil, err
 	}
 	d := s.deltaLocked(s.lastSealSeq, math.MaxInt)
@@ -52,4 +58,34 @@ func (s *State) Unsealed() bool {
 	defer s.mu.RUnlock()
 	d := s.deltaLocked(s.lastSealSeq, 1)
 	return len(d.Keys) > 0 || len(d.Revoked) > 0
+}
+
+// checkPadding refuses padding keys an export file cannot carry, so a bad
+// seal is refused instead of sealing a checkpoint whose export fails forever.
+func checkPadding(keys []tek.Key) error {
+	for i, k := range keys {
+		if k.RollingPeriod < 1 || k.RollingPeriod > tek.MaxRollingPeriod || k.TransmissionRisk > MaxTransmissionRisk ||
+			k.ReportType < tek.ReportConfirmed || k.ReportType > tek.ReportRecursive ||
+			(k.HasOnset && (k.DaysSinceOnset < -MaxOnsetDays || k.DaysSinceOnset > MaxOnsetDays)) {
+			return fmt.Errorf("%w: padding key %d out of range", ErrBadCommand, i)
+		}
+	}
+	return nil
+}
+
+// UnsealedCount returns how many keys and revocations the next checkpoint
+// would hold if it were sealed now (the leader sizes padding with it).
+func (s *State) UnsealedCount() int {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	d := s.deltaLocked(s.lastSealSeq, math.MaxInt)
+	return len(d.Keys) + len(d.Revoked)
+}
+
+// LatestCheckpoint returns the number of the newest checkpoint ever sealed
+// (0 when none), also after old ones left the listing.
+func (s *State) LatestCheckpoint() uint32 {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	return s.nextCkpt - 1
 }

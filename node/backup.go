@@ -2,6 +2,8 @@ package node
 
 import (
 	"bufio"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -87,20 +89,24 @@ func LoadBackup(path string) (*fsm.State, BackupInfo, error) {
 
 // WriteBackup writes the state's snapshot stream to path atomically: into
 // a temporary file in the same directory, synced, then renamed over path.
-// It returns the backup's description.
+// It returns the backup's description. The state may change meanwhile: the
+// file reflects the moment WriteBackup froze it.
 func WriteBackup(path string, st *fsm.State) (BackupInfo, error) {
 	frozen := st.Freeze()
 	var n int64
+	// The digest is the SHA-256 of the stream (fsm.State.Digest), so it is
+	// computed while writing instead of serialising the state twice.
+	sum := sha256.New()
 	err := WriteFileAtomic(path, func(w io.Writer) error {
 		var err error
-		n, err = frozen.WriteTo(w)
+		n, err = frozen.WriteTo(io.MultiWriter(w, sum))
 		return err
 	})
 	if err != nil {
 		return BackupInfo{}, err
 	}
 	return BackupInfo{Index: frozen.AppliedIndex(), Retention: st.Retention(), LeaderTime: st.Now(),
-		Digest: st.Digest(), Bytes: n}, nil
+		Digest: hex.EncodeToString(sum.Sum(nil)), Bytes: n}, nil
 }
 
 // WriteFileAtomic creates path with the bytes write produces, so that path

@@ -76,12 +76,7 @@ func (n *Node) padding() []tek.Key {
 	if n.cfg.ExportMinKeys <= 0 {
 		return nil
 	}
-	since := uint64(0)
-	if cks := n.state.Checkpoints(); len(cks) > 0 {
-		since = cks[len(cks)-1].Until
-	}
-	d := n.state.Delta(since, fsm.MaxDeltaLimit)
-	missing := n.cfg.ExportMinKeys - len(d.Keys) - len(d.Revoked)
+	missing := n.cfg.ExportMinKeys - n.state.UnsealedCount()
 	if missing <= 0 {
 		return nil
 	}

@@ -1,6 +1,7 @@
 package server
 
 import (
+	"context"
 	"crypto/tls"
 	"net"
 	"time"
@@ -53,6 +54,10 @@ type Options struct {
 
 	// RaftDial routes outgoing Raft connections (fault-injection tests).
 	RaftDial func(address string, timeout time.Duration) (net.Conn, error)
+	// PeerDial, when set, dials the node-to-node HTTP connections (forwarded
+	// writes, joins, membership requests) instead of the default dialer
+	// (fault-injection tests route them through proxies with it).
+	PeerDial func(ctx context.Context, network, address string) (net.Conn, error)
 
 	// Limits are the API's DoS budgets (transport.DefaultLimits when zero).
 	Limits transport.Limits

@@ -57,6 +57,9 @@ func Start(opts Options) (*Server, error) {
 		return nil, fmt.Errorf("listen for HTTP on %s: %w", opts.HTTPAddr, err)
 	}
 	s.httpLn = ln
+	if opts.PeerDial != nil {
+		s.peer.Transport.(*http.Transport).DialContext = opts.PeerDial
+	}
 	s.url = opts.HTTPAdvertise
 	if s.url == "" {
 		scheme := "http"

@@ -24,6 +24,7 @@ import (
 type nodeFlags struct {
 	id, data, dc                       string
 	http, httpAdvertise, raft, gossip  string
+	gossipKey, gossipProfile           string
 	bootstrap, nonVoter                bool
 	join                               []string
 	adminTokenFile                     string
@@ -38,6 +39,7 @@ type nodeFlags struct {
 	snapshotInterval                         time.Duration
 	retention, checkpointInterval            time.Duration
 	exportMinKeys                            int
+	journalRetention                         string
 }
 
 // register adds the node flags to fs.
@@ -49,6 +51,8 @@ func (f *nodeFlags) register(fs *pflag.FlagSet) {
 	fs.StringVar(&f.httpAdvertise, "http-advertise", "", "base URL other nodes and clients use (default: from --http)")
 	fs.StringVar(&f.raft, "raft", "", "Raft listen address HOST:PORT (default: the address recorded in the data directory)")
 	fs.StringVar(&f.gossip, "gossip", "", "gossip (memberlist) listen address HOST:PORT")
+	fs.StringVar(&f.gossipKey, "gossip-key", "", "base64 of a 32-byte key that encrypts gossip (the same on every node)")
+	fs.StringVar(&f.gossipProfile, "gossip-profile", server.GossipWAN, "gossip timings: wan, lan or local (one host)")
 	fs.BoolVar(&f.bootstrap, "bootstrap", false, "start a new cluster with this node as its only voter (ignored when the data directory has state)")
 	fs.StringSliceVar(&f.join, "join", nil, "HTTP URLs of existing nodes to join (comma-separated)")
 	fs.BoolVar(&f.nonVoter, "nonvoter", false, "join as a non-voting member (read replica)")
@@ -72,6 +76,7 @@ func (f *nodeFlags) register(fs *pflag.FlagSet) {
 	fs.DurationVar(&f.retention, "retention", 14*24*time.Hour, "how long a key stays public after its window ends")
 	fs.DurationVar(&f.checkpointInterval, "checkpoint-interval", node.DefaultCheckpointInterval, "how often the leader seals a checkpoint")
 	fs.IntVar(&f.exportMinKeys, "export-min-keys", 0, "pad each export file with random keys up to this count")
+	fs.StringVar(&f.journalRetention, "journal-retention", "forever", "how much event journal to keep: forever, an age (2160h, 90d) or a size (200GB)")
 }
 
 // options maps the flags to server.Options. It reads the files the flags
@@ -102,6 +107,10 @@ func (f *nodeFlags) options(log zerolog.Logger) (server.Options, error) {
 	if f.retention <= 0 || f.checkpointInterval <= 0 {
 		return o, errors.New("--retention and --checkpoint-interval must be positive")
 	}
+	jAge, jBytes, err := node.ParseJournalRetention(f.journalRetention)
+	if err != nil {
+		return o, fmt.Errorf("--journal-retention: %w", err)
+	}
 	admin, err := adminToken(f.adminTokenFile)
 	if err != nil {
 		return o, err
@@ -109,7 +118,7 @@ func (f *nodeFlags) options(log zerolog.Logger) (server.Options, error) {
 	o = server.Options{
 		ID: id, DataDir: f.data, DC: dc,
 		HTTPAddr: f.http, HTTPAdvertise: strings.TrimRight(f.httpAdvertise, "/"),
-		RaftAddr: raftAddr, GossipAddr: f.gossip,
+		RaftAddr: raftAddr, GossipAddr: f.gossip, GossipProfile: f.gossipProfile,
 		Bootstrap: f.bootstrap, Join: f.join, NonVoter: f.nonVoter,
 		AdminToken:   admin,
 		SigningKeyID: f.signingKeyID, SigningKeyVersion: f.signingV, Region: f.region,
@@ -118,8 +127,12 @@ func (f *nodeFlags) options(log zerolog.Logger) (server.Options, error) {
 			HeartbeatTimeout: f.heartbeat, ElectionTimeout: f.election, LeaderLeaseTimeout: f.leaderLease,
 			CommitTimeout: f.commit, MaxAppendEntries: f.maxAppend, SnapshotThreshold: f.snapshotThreshold,
 			SnapshotInterval: f.snapshotInterval, TrailingLogs: f.trailingLogs,
+			JournalRetainAge: jAge, JournalRetainBytes: jBytes,
 		},
 		Logger: log,
+	}
+	if o.GossipKey, err = decodeGossipKey(f.gossipKey); err != nil {
+		return o, err
 	}
 	if f.signingKey != "" {
 		if o.SigningKeyPEM, err = readSigningKey(f.signingKey); err != nil {
