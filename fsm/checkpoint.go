@@ -65,7 +65,7 @@ func (s *State) Unsealed() bool {
 func checkPadding(keys []tek.Key) error {
 	for i, k := range keys {
 		if k.RollingPeriod < 1 || k.RollingPeriod > tek.MaxRollingPeriod || k.TransmissionRisk > MaxTransmissionRisk ||
-			k.ReportType < tek.ReportConfirmed || k.ReportType > tek.ReportRecursive ||
+			k.ReportType > tek.ReportRecursive ||
 			(k.HasOnset && (k.DaysSinceOnset < -MaxOnsetDays || k.DaysSinceOnset > MaxOnsetDays)) {
 			return fmt.Errorf("%w: padding key %d out of range", ErrBadCommand, i)
 		}

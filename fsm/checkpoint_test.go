@@ -121,3 +121,29 @@ func TestCheckpoints(t *testing.T) {
 		t.Fatalf("seal after pruning = %+v, want N=4", r)
 	}
 }
+
+// TestSealRefusesBadPadding checks that padding an export file could not
+// carry makes the seal fail instead of sealing an unexportable checkpoint.
+func TestSealRefusesBadPadding(t *testing.T) {
+	for name, mutate := range map[string]func(*tek.Key){
+		"period 0":   func(k *tek.Key) { k.RollingPeriod = 0 },
+		"risk 9":     func(k *tek.Key) { k.TransmissionRisk = 9 },
+		"revoked":    func(k *tek.Key) { k.ReportType = tek.ReportRevoked },
+		"onset 15":   func(k *tek.Key) { k.HasOnset, k.DaysSinceOnset = true, 15 },
+		"period 145": func(k *tek.Key) { k.RollingPeriod = 145 },
+	} {
+		t.Run(name, func(t *testing.T) {
+			h := newHarness(t)
+			h.mustPublish(h.code("p1"), h.pastKeys(2))
+			pad := h.pastKeys(1)
+			mutate(&pad[0])
+			res := h.apply(fsmpb.CommandType_COMMAND_TYPE_SEAL_CHECKPOINT, &fsmpb.SealCheckpoint{Padding: KeysToPB(pad)})
+			if !errors.Is(res.Err, ErrBadCommand) {
+				t.Fatalf("seal with %s: err = %v, want ErrBadCommand", name, res.Err)
+			}
+			if len(h.s.Checkpoints()) != 0 || h.s.LatestCheckpoint() != 0 {
+				t.Fatalf("a checkpoint was sealed")
+			}
+		})
+	}
+}
