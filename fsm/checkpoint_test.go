@@ -134,6 +134,7 @@ func TestSealRefusesBadPadding(t *testing.T) {
 	} {
 		t.Run(name, func(t *testing.T) {
 			h := newHarness(t)
+			h.provider("p1", 0)
 			h.mustPublish(h.code("p1"), h.pastKeys(2))
 			pad := h.pastKeys(1)
 			mutate(&pad[0])
