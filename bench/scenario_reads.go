@@ -3,6 +3,7 @@ package bench
 import (
 	"context"
 	"fmt"
+	"net/http"
 	"time"
 
 	"github.com/tekstore/tekstore/client"
@@ -46,19 +47,27 @@ func Delta(ctx context.Context, t *Target, o ReadOptions) (Result, error) {
 		last = res.Seq
 	}
 	f := cs[t.Follower]
-	if _, err := f.Keys(ctx, client.KeysQuery{Since: since, MinIndex: last}); err != nil {
+	d, err := f.Keys(ctx, client.KeysQuery{Since: since, MinIndex: last})
+	if err != nil {
 		return Result{}, fmt.Errorf("follower catch-up: %w", err)
 	}
-	got := 0
+	return readLoad(ctx, hc, "delta", fmt.Sprintf("%s/v1/keys?since=%d", t.URLs[t.Follower], since), len(d.Keys), o)
+}
+
+// readLoad GETs url from many keep-alive connections, reading and
+// discarding each body (the generator shares the CPU with the cluster, so it
+// must not spend it decoding JSON the server's figures do not depend on).
+func readLoad(ctx context.Context, hc *http.Client, name, url string, keys int, o ReadOptions) (Result, error) {
+	var bytes int64
 	rec, elapsed := runWorkers(ctx, o.Concurrency, o.Duration, o.MaxOps, func(ctx context.Context, w, i int) error {
-		d, err := f.Keys(ctx, client.KeysQuery{Since: since})
-		if err == nil && i == 0 {
-			got = len(d.Keys)
+		n, err := fetchDiscard(ctx, hc, url)
+		if i == 0 {
+			bytes = n
 		}
 		return err
 	})
-	r := rec.result("delta", elapsed)
-	r.Extra = map[string]float64{"keysPerAnswer": float64(got)}
+	r := rec.result(name, elapsed)
+	r.Extra = map[string]float64{"keysPerAnswer": float64(keys), "bytes": float64(bytes)}
 	return r, nil
 }
 
@@ -69,16 +78,9 @@ func Full(ctx context.Context, t *Target, o ReadOptions) (Result, error) {
 	if err != nil {
 		return Result{}, err
 	}
-	f := cs[t.Follower]
-	got := 0
-	rec, elapsed := runWorkers(ctx, o.Concurrency, o.Duration, o.MaxOps, func(ctx context.Context, w, i int) error {
-		d, err := f.Keys(ctx, client.KeysQuery{Since: 0})
-		if err == nil && i == 0 {
-			got = len(d.Keys)
-		}
-		return err
-	})
-	r := rec.result("full", elapsed)
-	r.Extra = map[string]float64{"keysPerAnswer": float64(got)}
-	return r, nil
+	d, err := cs[t.Follower].Keys(ctx, client.KeysQuery{Since: 0})
+	if err != nil {
+		return Result{}, err
+	}
+	return readLoad(ctx, hc, "full", t.URLs[t.Follower]+"/v1/keys?since=0", len(d.Keys), o)
 }

@@ -10,9 +10,10 @@ import (
 	"github.com/tekstore/tekstore/fsm/fsmpb"
 )
 
-// Publish batching: uploads arriving at the leader are coalesced into one
+// Publish batching: uploads arriving at a node are coalesced into one
 // Publish command (one Raft entry, one fsync shared through raft's group
-// commit) and each caller gets its own item's result. A batch is cut when it
+// commit) and each caller gets its own item's result. On a follower the
+// batch goes to the leader as one forwarded request (SetPublishForwarder). A batch is cut when it
 // holds maxBatchItems or when the queue is empty: under light load every
 // upload goes alone without waiting, under heavy load batches grow while the
 // previous one is being committed.
@@ -30,6 +31,50 @@ type publishReq struct {
 type publishDone struct {
 	res fsm.PublishItemResult
 	err error
+}
+
+// PublishForwarder sends a batch of uploads to the leader (over the nodes'
+// own connection) and returns one result per item, in order. Item errors
+// travel in the results; the error return is for the batch as a whole.
+type PublishForwarder func(ctx context.Context, leaderID string, cmd *fsmpb.Publish) ([]fsm.PublishItemResult, error)
+
+// SetPublishForwarder lets a follower's batcher hand its batches to the
+// leader as one request instead of failing them with ErrNotLeader.
+func (n *Node) SetPublishForwarder(f PublishForwarder) {
+	n.fwdMu.Lock()
+	n.forwarder = f
+	n.fwdMu.Unlock()
+}
+
+func (n *Node) publishForwarder() PublishForwarder {
+	n.fwdMu.Lock()
+	defer n.fwdMu.Unlock()
+	return n.forwarder
+}
+
+// forwardBatch sends a follower's batch to the leader and answers each item.
+func (n *Node) forwardBatch(leaderID string, batch []publishReq, f PublishForwarder) {
+	ctx, cancel := context.WithTimeout(context.Background(), n.cfg.ApplyTimeout)
+	defer cancel()
+	res, err := f(ctx, leaderID, batchCommand(batch))
+	if err == nil && len(res) != len(batch) {
+		err = fmt.Errorf("leader answered %d results for %d uploads", len(res), len(batch))
+	}
+	if err != nil {
+		failAll(batch, err)
+		return
+	}
+	for i, r := range batch {
+		r.done <- publishDone{res: res[i], err: res[i].Err}
+	}
+}
+
+func batchCommand(batch []publishReq) *fsmpb.Publish {
+	cmd := &fsmpb.Publish{Items: make([]*fsmpb.PublishItem, len(batch))}
+	for i, r := range batch {
+		cmd.Items[i] = r.item
+	}
+	return cmd
 }
 
 // startBatcher starts the coalescing loop.
@@ -85,6 +130,15 @@ func (n *Node) batchLoop() {
 			return
 		}
 		n.batchSizes.Observe(float64(len(batch)))
+		if fwd := n.publishForwarder(); fwd != nil && n.raft.State() != raft.Leader {
+			if id, _, ok := n.Leader(); ok {
+				go func() {
+					defer func() { <-sem }()
+					n.forwardBatch(id, batch, fwd)
+				}()
+				continue
+			}
+		}
 		f, err := n.proposeBatch(batch)
 		if err != nil {
 			<-sem
@@ -105,11 +159,7 @@ func (n *Node) proposeBatch(batch []publishReq) (raft.ApplyFuture, error) {
 		}
 		return nil, ErrNotLeader
 	}
-	cmd := &fsmpb.Publish{Items: make([]*fsmpb.PublishItem, len(batch))}
-	for i, r := range batch {
-		cmd.Items[i] = r.item
-	}
-	data, err := fsm.Encode(fsmpb.CommandType_COMMAND_TYPE_PUBLISH, cmd, time.Now())
+	data, err := fsm.Encode(fsmpb.CommandType_COMMAND_TYPE_PUBLISH, batchCommand(batch), time.Now())
 	if err != nil {
 		return nil, err
 	}

@@ -13,7 +13,7 @@ import (
 const (
 	DefaultHeartbeatTimeout   = 1000 * time.Millisecond
 	DefaultElectionTimeout    = 1000 * time.Millisecond
-	DefaultLeaderLeaseTimeout = 500 * time.Millisecond
+	DefaultLeaderLeaseTimeout = 750 * time.Millisecond
 	DefaultCommitTimeout      = 5 * time.Millisecond
 	DefaultMaxAppendEntries   = 512
 	DefaultSnapshotThreshold  = 8192

@@ -47,6 +47,8 @@ type Node struct {
 
 	publishCh  chan publishReq
 	batchSizes prometheus.Histogram
+	fwdMu      sync.Mutex
+	forwarder  PublishForwarder
 }
 
 // Open starts a node on its data directory: it opens the stores, restores

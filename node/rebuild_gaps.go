@@ -44,11 +44,16 @@ func ReadJournalGaps(dir string) ([]JournalGap, error) {
 	return gaps, nil
 }
 
-// recordJournalGap adds a gap to the journal directory's list.
+// recordJournalGap adds a gap to the journal directory's list, once.
 func recordJournalGap(dir string, g JournalGap) error {
 	gaps, err := ReadJournalGaps(dir)
 	if err != nil {
 		return err
+	}
+	for _, have := range gaps {
+		if have.After == g.After && have.Through == g.Through {
+			return nil // the same restore seen again after a restart
+		}
 	}
 	gaps = append(gaps, g)
 	b, err := json.MarshalIndent(gaps, "", "  ")

@@ -57,6 +57,15 @@ func TestRestoreStartsSingleVoterClusterAtBackupIndex(t *testing.T) {
 	if err != nil || len(gaps) != 1 || gaps[0].After != 0 || gaps[0].Through != info.Index {
 		t.Fatalf("journal gaps %+v (%v), want one (0, %d]", gaps, err, info.Index)
 	}
+	// A restart does not record the gap twice.
+	if err := n.Close(); err != nil {
+		t.Fatal(err)
+	}
+	n = reopen(t, dir)
+	waitLeader(t, n)
+	if gaps, _ := ReadJournalGaps(journalOf(dir)); len(gaps) != 1 {
+		t.Fatalf("journal gaps after restart %+v, want the one", gaps)
+	}
 	// Another node joins through a snapshot and has the same state.
 	n2 := openNode(t, testNodeConfig("new2", t.TempDir(), "", false))
 	joinVoter(t, n, n2)

@@ -35,7 +35,7 @@ type cluster struct {
 	wg      sync.WaitGroup
 
 	peersMu    sync.Mutex
-	savedPeers []string
+	savedPeers []savedPeer
 }
 
 // startCluster sets up the directory and binds gossip (when configured);

@@ -132,21 +132,6 @@ func (d *directory) deadGossipAddrs() map[string]string {
 	return out
 }
 
-// knownGossipAddrs returns every other node's last known gossip address
-// (persisted so that a restart finds the cluster again).
-func (d *directory) knownGossipAddrs() []string {
-	d.mu.RLock()
-	defer d.mu.RUnlock()
-	var out []string
-	for _, p := range d.peers {
-		if p.GossipAddr != "" {
-			out = append(out, p.GossipAddr)
-		}
-	}
-	slices.Sort(out)
-	return out
-}
-
 // forget drops a node removed from the cluster.
 func (d *directory) forget(id string) {
 	d.mu.Lock()

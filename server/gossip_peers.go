@@ -7,10 +7,14 @@ import (
 	"path/filepath"
 	"slices"
 	"time"
+
+	"github.com/tekstore/tekstore/transport"
 )
 
-// gossipPeersFile lists the gossip addresses this node last knew, so that a
-// restart with its data directory finds the cluster without --join.
+// gossipPeersFile lists the nodes this node last knew (id, data center,
+// HTTP URL, gossip address), so that a restart with its data directory
+// finds the cluster without --join and can forward writes to the leader
+// before gossip has caught up.
 const gossipPeersFile = "gossip-peers.json"
 
 // reconnectInterval is how often a node retries gossip with known nodes
@@ -31,7 +35,13 @@ func reconnectInterval(profile string) time.Duration {
 // reconnects to lost nodes that are still Raft members and saves the list
 // of known addresses.
 func (c *cluster) maintainGossip() {
-	pending := c.loadPeers()
+	var pending []string
+	for _, p := range c.loadPeers() {
+		c.dir.update(p) // not alive until gossip says so
+		if p.GossipAddr != "" {
+			pending = append(pending, p.GossipAddr)
+		}
+	}
 	tick := time.NewTicker(reconnectInterval(c.opts.GossipProfile))
 	defer tick.Stop()
 	for {
@@ -81,12 +91,20 @@ func (c *cluster) reconnect() {
 }
 
 type peersFile struct {
-	Peers []string `json:"peers"`
+	Peers []savedPeer `json:"peers"`
+}
+
+type savedPeer struct {
+	ID         string `json:"id"`
+	DC         string `json:"dc,omitempty"`
+	HTTPURL    string `json:"httpURL,omitempty"`
+	RaftAddr   string `json:"raftAddr,omitempty"`
+	GossipAddr string `json:"gossipAddr,omitempty"`
 }
 
 func (c *cluster) peersPath() string { return filepath.Join(c.opts.DataDir, gossipPeersFile) }
 
-func (c *cluster) loadPeers() []string {
+func (c *cluster) loadPeers() []transport.ClusterPeer {
 	b, err := os.ReadFile(c.peersPath())
 	if err != nil {
 		if !errors.Is(err, os.ErrNotExist) {
@@ -99,18 +117,29 @@ func (c *cluster) loadPeers() []string {
 		c.log.Warn().Err(err).Msg("ignoring a malformed gossip peers file")
 		return nil
 	}
-	return f.Peers
+	out := make([]transport.ClusterPeer, 0, len(f.Peers))
+	for _, p := range f.Peers {
+		if p.ID != "" && p.ID != c.opts.ID {
+			out = append(out, transport.ClusterPeer{ID: p.ID, DC: p.DC, HTTPURL: p.HTTPURL, RaftAddr: p.RaftAddr, GossipAddr: p.GossipAddr})
+		}
+	}
+	return out
 }
 
-// savePeers writes the known gossip addresses when they changed.
+// savePeers writes the known nodes when they changed.
 func (c *cluster) savePeers() {
-	addrs := c.dir.knownGossipAddrs()
+	var f peersFile
+	for _, p := range c.dir.Peers() {
+		if p.ID != c.opts.ID {
+			f.Peers = append(f.Peers, savedPeer{ID: p.ID, DC: p.DC, HTTPURL: p.HTTPURL, RaftAddr: p.RaftAddr, GossipAddr: p.GossipAddr})
+		}
+	}
 	c.peersMu.Lock()
 	defer c.peersMu.Unlock()
-	if len(addrs) == 0 || slices.Equal(addrs, c.savedPeers) {
+	if len(f.Peers) == 0 || slices.Equal(f.Peers, c.savedPeers) {
 		return
 	}
-	b, err := json.Marshal(peersFile{Peers: addrs})
+	b, err := json.Marshal(f)
 	if err != nil {
 		return
 	}
@@ -123,5 +152,5 @@ func (c *cluster) savePeers() {
 		c.log.Warn().Err(err).Msg("cannot save the gossip peers")
 		return
 	}
-	c.savedPeers = addrs
+	c.savedPeers = f.Peers
 }

@@ -102,6 +102,7 @@ func Start(opts Options) (*Server, error) {
 		Peers:          s.cluster.dir,
 		Extra:          []func(*mux.Router, *transport.Server){func(r *mux.Router, _ *transport.Server) { portal.Routes(r) }, s.cluster.routes()},
 		Forwarder:      s.peer,
+		InternalToken:  opts.AdminToken,
 		Limits:         opts.Limits,
 		Exports:        exports,
 	})

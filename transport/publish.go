@@ -98,7 +98,11 @@ func (s *Server) handlePublish(w http.ResponseWriter, r *http.Request) {
 		s.answerPublish(w, *replay)
 		return
 	}
-	if !s.leaderOrForward(w, r, body) {
+	if s.batchesOnFollower(r) {
+		if id, _, ok := s.store.Leader(); ok {
+			w.Header().Set("X-Tekstore-Leader", id)
+		}
+	} else if !s.leaderOrForward(w, r, body) {
 		return
 	}
 	subID, err := secrets.NewID(secrets.SubmissionIDPrefix)
@@ -205,4 +209,15 @@ func (s *Server) countFailedCode(client clientKey, err error) {
 	case codeCodeInvalid, codeCodeUsed:
 		s.guards.failed.allow(client)
 	}
+}
+
+// batchesOnFollower reports whether this node hands uploads to its batcher,
+// which forwards them to the leader in batches, instead of relaying the
+// HTTP request (a ?redirect=true request is always redirected).
+func (s *Server) batchesOnFollower(r *http.Request) bool {
+	if s.store.IsLeader() || r.URL.Query().Get("redirect") == "true" || s.cfg.InternalToken == "" {
+		return false
+	}
+	_, ok := s.store.(batchPublisher)
+	return ok
 }

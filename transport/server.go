@@ -38,6 +38,9 @@ type Config struct {
 	// Forwarder sends writes to the leader; nil uses a plain HTTP client.
 	Forwarder *http.Client
 	Registry  *prometheus.Registry
+	// InternalToken authenticates this node's requests to other nodes (the
+	// cluster's admin token; every node holds it).
+	InternalToken string
 	// Limits are the DoS budgets (DefaultLimits when zero).
 	Limits Limits
 	// Exports configures the checkpoint JSON and GAEN export endpoints.
@@ -87,6 +90,9 @@ func New(cfg Config) *Server {
 	s.metrics = newMetrics(cfg.Registry, s)
 	registerJournalMetrics(cfg.Registry, cfg.Store)
 	s.router = s.routes()
+	if fs, ok := cfg.Store.(publishForwarderSetter); ok && cfg.InternalToken != "" {
+		fs.SetPublishForwarder(s.forwardPublish)
+	}
 	return s
 }
 
@@ -144,6 +150,8 @@ func (s *Server) routes() *mux.Router {
 	r.HandleFunc("/v1/providers/{id}/rollback", s.admin(s.handleProviderRollback)).Methods(http.MethodPost).Name("provider_rollback")
 
 	s.checkpointRoutes(r)
+	s.pprofRoutes(r)
+	r.HandleFunc(internalPublishPath, s.admin(s.handleInternalPublish)).Methods(http.MethodPost).Name("internal_publish")
 
 	s.registerBackupRoutes(r)
 

@@ -1,0 +1,132 @@
+package transport
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+
+	"github.com/tekstore/tekstore/fsm"
+	"github.com/tekstore/tekstore/fsm/fsmpb"
+	"github.com/tekstore/tekstore/node"
+	"github.com/tekstore/tekstore/transport/internalpb"
+	"google.golang.org/protobuf/proto"
+)
+
+// Inter-node publish forwarding: a follower's batcher sends the uploads it
+// validated (code checks, key rules, ids made) to the leader as one
+// protobuf request; the leader commits them as one Publish command and
+// answers one result per upload.
+const (
+	internalPublishPath = "/internal/v1/publish"
+	protobufType        = "application/x-protobuf"
+	// internalBodyLimit bounds a forwarded batch (256 uploads of 30 keys).
+	internalBodyLimit = 2 << 20
+)
+
+// publishForwarderSetter is implemented by nodes that batch on followers.
+type publishForwarderSetter interface {
+	SetPublishForwarder(node.PublishForwarder)
+}
+
+// handleInternalPublish is POST /internal/v1/publish (admin token: every
+// node holds it; with mutual TLS only cluster members connect at all).
+func (s *Server) handleInternalPublish(w http.ResponseWriter, r *http.Request) {
+	if ct := r.Header.Get("Content-Type"); !strings.HasPrefix(ct, protobufType) {
+		s.writeError(w, r, &apiError{status: 415, code: codeUnsupported, msg: "send " + protobufType})
+		return
+	}
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, internalBodyLimit))
+	if err != nil {
+		s.writeError(w, r, &apiError{status: 413, code: codeTooLarge, msg: "forwarded batch too large"})
+		return
+	}
+	cmd := &fsmpb.Publish{}
+	if err := proto.Unmarshal(body, cmd); err != nil || len(cmd.Items) == 0 {
+		s.writeError(w, r, badRequest("malformed forwarded batch"))
+		return
+	}
+	if !s.store.IsLeader() {
+		s.writeError(w, r, &apiError{status: 503, code: codeNoLeader, msg: "not the leader", retryAfter: 1})
+		return
+	}
+	res, err := s.store.Propose(r.Context(), fsmpb.CommandType_COMMAND_TYPE_PUBLISH, cmd)
+	if err == nil {
+		err = res.Err
+	}
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	items, _ := res.Value.([]fsm.PublishItemResult)
+	out := &internalpb.PublishResults{Results: make([]*internalpb.PublishResult, len(items))}
+	for i, it := range items {
+		pr := &internalpb.PublishResult{SubmissionId: it.SubmissionID, Inserted: uint32(it.Inserted), Seq: it.Seq, Replayed: it.Replayed}
+		if it.Err != nil {
+			ae := toAPIError(it.Err)
+			pr.ErrorStatus, pr.ErrorCode, pr.ErrorMessage = uint32(ae.status), ae.code, ae.msg
+		} else {
+			s.metrics.published.Add(float64(it.Inserted))
+		}
+		out.Results[i] = pr
+	}
+	b, err := proto.Marshal(out)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	w.Header().Set("Content-Type", protobufType)
+	w.WriteHeader(http.StatusOK)
+	_, _ = w.Write(b)
+}
+
+// forwardPublish is this node's node.PublishForwarder.
+func (s *Server) forwardPublish(ctx context.Context, leaderID string, cmd *fsmpb.Publish) ([]fsm.PublishItemResult, error) {
+	if s.cfg.Peers == nil {
+		return nil, node.ErrNoLeader
+	}
+	base, ok := s.cfg.Peers.HTTPURL(leaderID)
+	if !ok {
+		return nil, node.ErrNoLeader
+	}
+	body, err := proto.Marshal(cmd)
+	if err != nil {
+		return nil, fmt.Errorf("encode forwarded batch: %w", err)
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, strings.TrimRight(base, "/")+internalPublishPath, bytes.NewReader(body))
+	if err != nil {
+		return nil, err
+	}
+	req.Header.Set("Content-Type", protobufType)
+	req.Header.Set("Authorization", "Bearer "+s.cfg.InternalToken)
+	req.Header.Set(headerForwardedBy, s.store.ID())
+	resp, err := s.fwd.Do(req)
+	if err != nil {
+		return nil, fmt.Errorf("forward batch to %s: %w", leaderID, node.ErrLeadershipLost)
+	}
+	defer resp.Body.Close()
+	rb, err := io.ReadAll(io.LimitReader(resp.Body, internalBodyLimit))
+	if err != nil {
+		return nil, fmt.Errorf("read leader answer: %w", node.ErrLeadershipLost)
+	}
+	if resp.StatusCode != http.StatusOK {
+		if resp.StatusCode == http.StatusServiceUnavailable {
+			return nil, node.ErrNoLeader
+		}
+		return nil, fmt.Errorf("leader answered %s to a forwarded batch", resp.Status)
+	}
+	var out internalpb.PublishResults
+	if err := proto.Unmarshal(rb, &out); err != nil {
+		return nil, fmt.Errorf("decode leader answer: %w", err)
+	}
+	res := make([]fsm.PublishItemResult, len(out.Results))
+	for i, pr := range out.Results {
+		res[i] = fsm.PublishItemResult{SubmissionID: pr.SubmissionId, Inserted: int(pr.Inserted), Seq: pr.Seq, Replayed: pr.Replayed}
+		if pr.ErrorCode != "" {
+			res[i].Err = &apiError{status: int(pr.ErrorStatus), code: pr.ErrorCode, msg: pr.ErrorMessage}
+		}
+	}
+	return res, nil
+}
