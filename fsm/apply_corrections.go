@@ -75,7 +75,7 @@ func (s *State) rollback(index uint64, sub *Submission, reason string) RevokeRes
 		return RevokeResult{SubmissionID: sub.ID, Revoked: sub.Revoked, Seq: sub.RollbackSeq}
 	}
 	n := 0
-	for _, k := range sub.Keys {
+	for _, k := range s.subKeysLocked(sub) {
 		if s.revokeKey(index, tek.RevokedKey{Data: k.Data, RollingStart: k.RollingStart}, sub.ordinal) {
 			n++
 		}
@@ -89,7 +89,7 @@ func (s *State) rollback(index uint64, sub *Submission, reason string) RevokeRes
 func (s *State) revokeKey(index uint64, ref tek.RevokedKey, ord uint32) bool {
 	if pos, ok := s.position[ref.Data]; ok {
 		e := &s.entries[pos]
-		if e.sub != ord || e.revokedSeq != 0 || e.key.RollingStart != ref.RollingStart {
+		if e.sub != ord || e.revokedSeq != 0 || e.expired || e.key.RollingStart != ref.RollingStart {
 			return false
 		}
 		e.revokedSeq = index
@@ -100,6 +100,9 @@ func (s *State) revokeKey(index uint64, ref tek.RevokedKey, ord uint32) bool {
 		if p.key.Data == ref.Data && p.sub == ord && p.key.RollingStart == ref.RollingStart {
 			s.pendingKeys = append(s.pendingKeys[:i], s.pendingKeys[i+1:]...)
 			delete(s.pendingSet, ref.Data)
+			if sub := s.byOrdinal[ord]; sub != nil {
+				sub.dropped = append(sub.dropped, p.key)
+			}
 			return true
 		}
 	}
@@ -110,7 +113,7 @@ func (s *State) revokeKey(index uint64, ref tek.RevokedKey, ord uint32) bool {
 func (s *State) ownerOf(ref tek.RevokedKey) (uint32, bool) {
 	if pos, ok := s.position[ref.Data]; ok {
 		e := s.entries[pos]
-		if e.key.RollingStart == ref.RollingStart && e.revokedSeq != expiredSeq {
+		if e.key.RollingStart == ref.RollingStart && !e.expired {
 			return e.sub, true
 		}
 		return 0, false

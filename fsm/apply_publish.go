@@ -95,14 +95,13 @@ func (s *State) publishOne(index uint64, it *fsmpb.PublishItem) PublishItemResul
 			continue
 		}
 		k = deriveFromAuthorization(k, auth)
-		sub.Keys = append(sub.Keys, k)
+		sub.Inserted++
 		if k.WindowEnd() > nowInterval {
 			s.addPending(pending{key: k, sub: sub.ordinal})
 		} else {
 			s.addEntry(entry{key: k, sub: sub.ordinal, seq: index})
 		}
 	}
-	sub.Inserted = len(sub.Keys)
 	auth.SubmissionID = sub.ID
 	s.submissions[sub.ID] = sub
 	s.byOrdinal[sub.ordinal] = sub
@@ -164,7 +163,7 @@ func (s *State) checkCodeLocked(codeHash, keySetHash Hash) (*Authorization, *Pub
 
 func (s *State) addEntry(e entry) {
 	s.entries = append(s.entries, e)
-	pos := len(s.entries) - 1
+	pos := uint32(len(s.entries) - 1)
 	s.position[e.key.Data] = pos
 	b := s.expiryInterval(e.key.WindowEnd())
 	s.expiryBucket[b] = append(s.expiryBucket[b], pos)

@@ -3,6 +3,7 @@ package fsm
 import (
 	"fmt"
 	"math"
+	"sort"
 
 	"github.com/tekstore/tekstore/tek"
 
@@ -23,7 +24,7 @@ func (s *State) applySeal(index uint64, c *fsmpb.SealCheckpoint) (any, error) {
 	}
 	ck := &Checkpoint{
 		N: s.nextCkpt, Since: s.lastSealSeq, Until: index, SealedAt: msTime(s.nowMs),
-		Keys: d.Keys, Revoked: d.Revoked, Padding: padding,
+		KeyCount: len(d.Keys), RevokedCount: len(d.Revoked), Padding: padding,
 	}
 	s.nextCkpt++
 	s.lastSealSeq = index
@@ -88,4 +89,34 @@ func (s *State) LatestCheckpoint() uint32 {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	return s.nextCkpt - 1
+}
+
+// CheckpointContent returns a copy of ck with its keys and revocations,
+// derived from the public set exactly as they were when it was sealed: the
+// keys that became public in (Since, Until], had not expired by the seal and
+// were not revoked by Until; the revocations in (Since, Until] of keys added
+// at or before Since that had not expired by the seal. Expired entries and
+// revocation records stay in the state while a listed checkpoint needs them.
+func (s *State) CheckpointContent(ck *Checkpoint) *Checkpoint {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	out := *ck
+	out.Keys, out.Revoked = nil, nil
+	sealInterval := uint32(ck.SealedAt.UnixMilli() / 1000 / tek.IntervalSeconds)
+	i := sort.Search(len(s.entries), func(i int) bool { return s.entries[i].seq > ck.Since })
+	for ; i < len(s.entries) && s.entries[i].seq <= ck.Until; i++ {
+		e := s.entries[i]
+		if s.expiryInterval(e.key.WindowEnd()) <= sealInterval || (e.revokedSeq != 0 && e.revokedSeq <= ck.Until) {
+			continue
+		}
+		out.Keys = append(out.Keys, e.key)
+	}
+	j := sort.Search(len(s.revocations), func(j int) bool { return s.revocations[j].seq > ck.Since })
+	for ; j < len(s.revocations) && s.revocations[j].seq <= ck.Until; j++ {
+		r := s.revocations[j]
+		if r.addedSeq <= ck.Since && s.expiryInterval(r.windowEnd) > sealInterval {
+			out.Revoked = append(out.Revoked, r.ref)
+		}
+	}
+	return &out
 }

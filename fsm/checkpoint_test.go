@@ -32,7 +32,7 @@ func TestCheckpoints(t *testing.T) {
 	if !r1.Sealed || r1.N != 1 {
 		t.Fatalf("first seal = %+v", r1)
 	}
-	c1, err := h.s.Checkpoint(1)
+	c1, err := h.content(1)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -58,7 +58,7 @@ func TestCheckpoints(t *testing.T) {
 	c := h.pastKeys(1)
 	h.mustPublish(h.code("p1"), c)
 	r2 := h.seal()
-	c2, _ := h.s.Checkpoint(r2.N)
+	c2, _ := h.content(r2.N)
 	if !r2.Sealed || r2.N != 2 || c2.Since != c1.Until || c2.Until != h.idx {
 		t.Fatalf("second seal = %+v, %+v", r2, c2)
 	}
@@ -77,12 +77,12 @@ func TestCheckpoints(t *testing.T) {
 	// A rollback of sealed keys shows in the next checkpoint.
 	h.advance(15 * time.Minute)
 	h.mustOK(h.rollback(subA.SubmissionID, ""))
-	c3, _ := h.s.Checkpoint(h.seal().N)
+	c3, _ := h.content(h.seal().N)
 	if len(c3.Keys) != 0 || len(c3.Revoked) != 2 || !hasRevoked(c3.Revoked, a[0]) || !hasRevoked(c3.Revoked, a[2]) {
 		t.Fatalf("checkpoint 3 = %+v", c3)
 	}
 	// Sealed content is immutable: checkpoint 1 still lists a.
-	if c1b, _ := h.s.Checkpoint(1); len(c1b.Keys) != 3 {
+	if c1b, _ := h.content(1); len(c1b.Keys) != 3 {
 		t.Fatalf("checkpoint 1 changed")
 	}
 	if got := h.s.Checkpoints(); len(got) != 3 || got[0].N != 1 || got[2].N != 3 {
@@ -147,4 +147,13 @@ func TestSealRefusesBadPadding(t *testing.T) {
 			}
 		})
 	}
+}
+
+// content returns checkpoint n with its derived keys and revocations.
+func (h *harness) content(n uint32) (*Checkpoint, error) {
+	ck, err := h.s.Checkpoint(n)
+	if err != nil {
+		return nil, err
+	}
+	return h.s.CheckpointContent(ck), nil
 }

@@ -38,6 +38,7 @@ func (s *State) Delta(since uint64, limit int) Delta {
 
 func (s *State) deltaLocked(since uint64, limit int) Delta {
 	d := Delta{Since: since, Until: s.index}
+	nowInterval := uint32(s.nowMs / 1000 / tek.IntervalSeconds)
 	if since == 0 || since > s.index {
 		d.Reset, since = true, 0
 	}
@@ -61,13 +62,13 @@ func (s *State) deltaLocked(since uint64, limit int) Delta {
 			break
 		}
 		for ; ai < len(s.entries) && s.entries[ai].seq == seq; ai++ {
-			if e := s.entries[ai]; e.revokedSeq == 0 {
+			if e := s.entries[ai]; e.revokedSeq == 0 && !e.expired {
 				d.Keys = append(d.Keys, e.key)
 				n++
 			}
 		}
 		for ; ri < len(s.revocations) && s.revocations[ri].seq == seq; ri++ {
-			if r := s.revocations[ri]; r.addedSeq <= since {
+			if r := s.revocations[ri]; r.addedSeq <= since && s.expiryInterval(r.windowEnd) > nowInterval {
 				d.Revoked = append(d.Revoked, r.ref)
 				n++
 			}
@@ -83,7 +84,7 @@ func (s *State) PublicCount() (public, embargoed int) {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	for _, e := range s.entries {
-		if e.revokedSeq == 0 {
+		if e.revokedSeq == 0 && !e.expired {
 			public++
 		}
 	}

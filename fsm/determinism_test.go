@@ -94,9 +94,18 @@ func TestDeterminism(t *testing.T) {
 	}
 }
 
-// checkInvariants verifies internal consistency of the indexes.
+// checkInvariants verifies internal consistency of the indexes, and that
+// every listed checkpoint's derived content still has the counts it was
+// sealed with.
 func checkInvariants(t *testing.T, s *State) {
 	t.Helper()
+	for _, ck := range s.Checkpoints() {
+		c := s.CheckpointContent(ck)
+		if len(c.Keys) != ck.KeyCount || len(c.Revoked) != ck.RevokedCount {
+			t.Fatalf("checkpoint %d content has %d keys, %d revoked; sealed with %d, %d",
+				ck.N, len(c.Keys), len(c.Revoked), ck.KeyCount, ck.RevokedCount)
+		}
+	}
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	expired := 0
@@ -104,11 +113,11 @@ func checkInvariants(t *testing.T, s *State) {
 		if i > 0 && s.entries[i-1].seq > e.seq {
 			t.Fatalf("entries out of seq order at %d", i)
 		}
-		if e.revokedSeq == expiredSeq {
+		if e.expired {
 			expired++
 			continue
 		}
-		if p, ok := s.position[e.key.Data]; !ok || p != i {
+		if p, ok := s.position[e.key.Data]; !ok || int(p) != i {
 			t.Fatalf("entry %d not indexed by position", i)
 		}
 	}

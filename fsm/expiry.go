@@ -2,6 +2,7 @@ package fsm
 
 import (
 	"github.com/tekstore/tekstore/tek"
+	"math"
 )
 
 // compactMin is the number of expired entries below which the public set is
@@ -19,12 +20,12 @@ func (s *State) advanceTime(index uint64) {
 	nowInterval := uint32(s.nowMs / 1000 / tek.IntervalSeconds)
 	s.releaseEmbargo(index, nowInterval)
 	s.expire(nowInterval)
-	if s.expiredCount >= compactMin && s.expiredCount > len(s.entries)/4 {
-		s.compact()
-	}
 	if s.nowMs-s.lastPruneMs >= pruneEvery.Milliseconds() {
 		s.prune()
 		s.lastPruneMs = s.nowMs
+		if s.expiredCount >= compactMin && s.expiredCount > len(s.entries)/4 {
+			s.compact()
+		}
 	}
 }
 
@@ -34,6 +35,11 @@ func (s *State) releaseEmbargo(index uint64, nowInterval uint32) {
 		p := s.pendingKeys[n]
 		delete(s.pendingSet, p.key.Data)
 		s.addEntry(entry{key: p.key, sub: p.sub, seq: index})
+		if sub := s.byOrdinal[p.sub]; sub != nil {
+			if k := len(sub.extraSeqs); k == 0 || sub.extraSeqs[k-1] != index {
+				sub.extraSeqs = append(sub.extraSeqs, index)
+			}
+		}
 		n++
 	}
 	if n > 0 {
@@ -97,10 +103,10 @@ func (s *State) expire(nowInterval uint32) {
 func (s *State) expireBucket(b uint32) {
 	for _, pos := range s.expiryBucket[b] {
 		e := &s.entries[pos]
-		if e.revokedSeq == expiredSeq {
+		if e.expired {
 			continue
 		}
-		e.revokedSeq = expiredSeq
+		e.expired = true
 		delete(s.position, e.key.Data)
 		s.expiredCount++
 	}
@@ -110,9 +116,10 @@ func (s *State) expireBucket(b uint32) {
 // compact drops expired entries and rebuilds the indexes that point into
 // the entries slice. It changes no logical content.
 func (s *State) compact() {
+	keep := s.keepSince()
 	kept := make([]entry, 0, len(s.entries)-s.expiredCount)
 	for _, e := range s.entries {
-		if e.revokedSeq != expiredSeq {
+		if !e.expired || e.seq > keep {
 			kept = append(kept, e)
 		}
 	}
@@ -123,13 +130,17 @@ func (s *State) compact() {
 func (s *State) rebuildIndexes(entries []entry) {
 	s.entries = entries
 	s.expiredCount = 0
-	s.position = make(map[[tek.KeyLen]byte]int, len(entries))
-	s.expiryBucket = map[uint32][]int{}
+	s.position = make(map[[tek.KeyLen]byte]uint32, len(entries))
+	s.expiryBucket = map[uint32][]uint32{}
 	s.expiryCursor = 0
 	for i, e := range entries {
-		s.position[e.key.Data] = i
+		if e.expired {
+			s.expiredCount++
+			continue
+		}
+		s.position[e.key.Data] = uint32(i)
 		b := s.expiryInterval(e.key.WindowEnd())
-		s.expiryBucket[b] = append(s.expiryBucket[b], i)
+		s.expiryBucket[b] = append(s.expiryBucket[b], uint32(i))
 		if s.expiryCursor == 0 || b < s.expiryCursor {
 			s.expiryCursor = b
 		}
@@ -164,13 +175,6 @@ func (s *State) prune() {
 		}
 		p.subs = kept
 	}
-	keptRev := s.revocations[:0]
-	for _, r := range s.revocations {
-		if s.expiryInterval(r.windowEnd) > nowInterval {
-			keptRev = append(keptRev, r)
-		}
-	}
-	s.revocations = keptRev
 	keptCk := s.checkpoints[:0]
 	for _, c := range s.checkpoints {
 		if s.nowMs-c.SealedAt.UnixMilli() <= s.retentionMs() {
@@ -178,4 +182,23 @@ func (s *State) prune() {
 		}
 	}
 	s.checkpoints = keptCk
+	keep := s.keepSince()
+	keptRev := s.revocations[:0]
+	for _, r := range s.revocations {
+		if s.expiryInterval(r.windowEnd) > nowInterval || r.seq > keep {
+			keptRev = append(keptRev, r)
+		}
+	}
+	s.revocations = keptRev
+}
+
+// keepSince is the seq after which expired entries and revocation records
+// must be kept because a listed checkpoint's content is derived from them.
+// With no checkpoint listed nothing expired is needed: the next seal takes
+// only keys that are live then.
+func (s *State) keepSince() uint64 {
+	if len(s.checkpoints) == 0 {
+		return math.MaxUint64
+	}
+	return s.checkpoints[0].Since
 }

@@ -60,33 +60,45 @@ type Submission struct {
 	Inserted          int
 	KeySetHash        Hash
 	RevisionTokenHash Hash
-	Keys              []tek.Key // the keys this submission added (owned)
+	// Keys are the keys this submission added (owned). Stored submissions
+	// hold none: queries derive them from the public set.
+	Keys []tek.Key
 
 	ordinal  uint32
 	authHash Hash
+	// extraSeqs are the seqs at which embargoed keys of this submission were
+	// released into the public set (its other keys are at Seq).
+	extraSeqs []uint64
+	// dropped are embargoed keys revoked before release: they never reached
+	// the public set, but still belong to the submission's record.
+	dropped []tek.Key
 }
 
-// Checkpoint is a sealed, immutable delta of the public set.
+// Checkpoint is a sealed, immutable delta of the public set. The state
+// keeps only its bounds, counts and padding; its content is derived from the
+// public set on demand (State.CheckpointContent), so keys are stored once.
 type Checkpoint struct {
-	N        uint32
-	Since    uint64
-	Until    uint64
-	SealedAt time.Time
-	Keys     []tek.Key
-	Revoked  []tek.RevokedKey
-	Padding  []tek.Key
+	N            uint32
+	Since        uint64
+	Until        uint64
+	SealedAt     time.Time
+	KeyCount     int
+	RevokedCount int
+	Padding      []tek.Key
+	// Keys and Revoked are filled only by State.CheckpointContent.
+	Keys    []tek.Key
+	Revoked []tek.RevokedKey
 }
 
 // entry is one key of the public set, in seq order. Entries never move
-// except when compaction drops expired ones.
+// except when compaction drops expired ones no listed checkpoint needs.
 type entry struct {
 	key        tek.Key
+	expired    bool   // left the public set by expiry
 	sub        uint32 // owning submission ordinal
 	seq        uint64 // seq at which the key became public
-	revokedSeq uint64 // 0 = live; expiredSeq = left by expiry
+	revokedSeq uint64 // 0 = not revoked
 }
-
-const expiredSeq = ^uint64(0)
 
 // pending is a same-day key under embargo until its window ends.
 type pending struct {

@@ -53,7 +53,7 @@ func (s *State) Submission(id string) (Submission, error) {
 	if !ok {
 		return Submission{}, fmt.Errorf("submission %s: %w", id, ErrNotFound)
 	}
-	return *sub, nil
+	return s.withKeys(sub), nil
 }
 
 // SubmissionsOf returns a provider's submissions made at or after since, in
@@ -64,7 +64,7 @@ func (s *State) SubmissionsOf(providerID string, since time.Time) []Submission {
 	var out []Submission
 	add := func(sub *Submission) {
 		if sub != nil && !sub.Time.Before(since) {
-			out = append(out, *sub)
+			out = append(out, s.withKeys(sub))
 		}
 	}
 	if providerID == "" {
@@ -90,5 +90,5 @@ func (s *State) SubmissionByRevision(h Hash) (Submission, error) {
 	if !ok {
 		return Submission{}, ErrNotFound
 	}
-	return *sub, nil
+	return s.withKeys(sub), nil
 }

@@ -142,7 +142,7 @@ func (s *State) loadRecord(rec *fsmpb.SnapshotRecord, entries *[]entry) error {
 		if err != nil {
 			return err
 		}
-		*entries = append(*entries, entry{key: k, sub: r.PublicKey.SubmissionOrdinal, seq: r.PublicKey.Seq, revokedSeq: r.PublicKey.RevokedSeq})
+		*entries = append(*entries, entry{key: k, sub: r.PublicKey.SubmissionOrdinal, seq: r.PublicKey.Seq, revokedSeq: r.PublicKey.RevokedSeq, expired: r.PublicKey.Expired})
 	case *fsmpb.SnapshotRecord_PendingKey:
 		k, err := keyFromPB(r.PendingKey.Key)
 		if err != nil {
@@ -205,7 +205,7 @@ func (s *State) loadSubmission(r *fsmpb.SubmissionRecord) error {
 	}
 	sub := &Submission{ID: r.Id, ProviderID: r.ProviderId, AuthorizationID: r.AuthorizationId, Seq: r.Seq,
 		Time: msTime(r.TimeUnixMs), State: SubmissionActive, Reason: r.Reason, RollbackSeq: r.RollbackSeq,
-		Revoked: int(r.Revoked), Inserted: int(r.Inserted), KeySetHash: ks, RevisionTokenHash: rh, Keys: keys,
+		Revoked: int(r.Revoked), Inserted: int(r.Inserted), KeySetHash: ks, RevisionTokenHash: rh, dropped: keys, extraSeqs: r.ExtraSeqs,
 		ordinal: r.Ordinal, authHash: ah}
 	if r.RolledBack {
 		sub.State = SubmissionRolledBack
@@ -217,22 +217,12 @@ func (s *State) loadSubmission(r *fsmpb.SubmissionRecord) error {
 }
 
 func (s *State) loadCheckpoint(r *fsmpb.CheckpointRecord) error {
-	keys, err := keysFromPB(r.Keys)
-	if err != nil {
-		return err
-	}
 	pad, err := keysFromPB(r.Padding)
 	if err != nil {
 		return err
 	}
-	c := &Checkpoint{N: r.N, Since: r.Since, Until: r.Until, SealedAt: msTime(r.SealedUnixMs), Keys: keys, Padding: pad}
-	for _, kr := range r.Revoked {
-		ref, err := refFromPB(kr)
-		if err != nil {
-			return err
-		}
-		c.Revoked = append(c.Revoked, ref)
-	}
+	c := &Checkpoint{N: r.N, Since: r.Since, Until: r.Until, SealedAt: msTime(r.SealedUnixMs),
+		KeyCount: int(r.KeyCount), RevokedCount: int(r.RevokedCount), Padding: pad}
 	s.checkpoints = append(s.checkpoints, c)
 	return nil
 }

@@ -71,8 +71,9 @@ func (s *State) Freeze() *Frozen {
 		f.subs = append(f.subs, &cp)
 	}
 	sort.Slice(f.subs, func(i, j int) bool { return f.subs[i].ordinal < f.subs[j].ordinal })
+	keep := s.keepSince()
 	for _, e := range s.entries {
-		if e.revokedSeq != expiredSeq {
+		if !e.expired || e.seq > keep {
 			f.entries = append(f.entries, e)
 		}
 	}
@@ -127,7 +128,7 @@ func (f *Frozen) WriteTo(w io.Writer) (int64, error) {
 			Id: sub.ID, ProviderId: sub.ProviderID, AuthorizationId: sub.AuthorizationID, Seq: sub.Seq,
 			TimeUnixMs: sub.Time.UnixMilli(), RolledBack: sub.State == SubmissionRolledBack, Reason: sub.Reason,
 			RollbackSeq: sub.RollbackSeq, Revoked: uint32(sub.Revoked), KeySetHash: sub.KeySetHash[:],
-			RevisionTokenHash: sub.RevisionTokenHash[:], Inserted: uint32(sub.Inserted), Keys: KeysToPB(sub.Keys),
+			RevisionTokenHash: sub.RevisionTokenHash[:], Inserted: uint32(sub.Inserted), Keys: KeysToPB(sub.dropped), ExtraSeqs: sub.extraSeqs,
 			Ordinal: sub.ordinal, AuthHash: sub.authHash[:],
 		}}})
 	}
@@ -136,7 +137,7 @@ func (f *Frozen) WriteTo(w io.Writer) (int64, error) {
 			break
 		}
 		err = put(&fsmpb.SnapshotRecord{Record: &fsmpb.SnapshotRecord_PublicKey{PublicKey: &fsmpb.PublicKeyRecord{
-			Key: KeyToPB(e.key), Seq: e.seq, SubmissionOrdinal: e.sub, RevokedSeq: e.revokedSeq,
+			Key: KeyToPB(e.key), Seq: e.seq, SubmissionOrdinal: e.sub, RevokedSeq: e.revokedSeq, Expired: e.expired,
 		}}})
 	}
 	for _, p := range f.pendingKeys {
@@ -160,10 +161,7 @@ func (f *Frozen) WriteTo(w io.Writer) (int64, error) {
 			break
 		}
 		rec := &fsmpb.CheckpointRecord{N: c.N, Since: c.Since, Until: c.Until, SealedUnixMs: c.SealedAt.UnixMilli(),
-			Keys: KeysToPB(c.Keys), Padding: KeysToPB(c.Padding)}
-		for _, r := range c.Revoked {
-			rec.Revoked = append(rec.Revoked, refToPB(r))
-		}
+			Padding: KeysToPB(c.Padding), KeyCount: uint32(c.KeyCount), RevokedCount: uint32(c.RevokedCount)}
 		err = put(&fsmpb.SnapshotRecord{Record: &fsmpb.SnapshotRecord_Checkpoint{Checkpoint: rec}})
 	}
 	if err == nil {

@@ -41,12 +41,12 @@ type State struct {
 	submissions  map[string]*Submission
 	byOrdinal    map[uint32]*Submission
 	byRevision   map[Hash]*Submission
-	entries      []entry                  // public set, seq order
-	position     map[[tek.KeyLen]byte]int // key bytes -> entries index (live, revoked or expired-not-compacted)
-	pendingKeys  []pending                // embargoed, sorted by window end
+	entries      []entry                     // public set, seq order
+	position     map[[tek.KeyLen]byte]uint32 // key bytes -> entries index of a key that has not expired
+	pendingKeys  []pending                   // embargoed, sorted by window end
 	pendingSet   map[[tek.KeyLen]byte]struct{}
-	revocations  []revocation     // seq order
-	expiryBucket map[uint32][]int // expiry interval -> entries indexes
+	revocations  []revocation        // seq order
+	expiryBucket map[uint32][]uint32 // expiry interval -> entries indexes
 	expiryCursor uint32
 	expiredCount int
 	checkpoints  []*Checkpoint
@@ -73,11 +73,11 @@ func (s *State) reset() {
 	s.byOrdinal = map[uint32]*Submission{}
 	s.byRevision = map[Hash]*Submission{}
 	s.entries = nil
-	s.position = map[[tek.KeyLen]byte]int{}
+	s.position = map[[tek.KeyLen]byte]uint32{}
 	s.pendingKeys = nil
 	s.pendingSet = map[[tek.KeyLen]byte]struct{}{}
 	s.revocations = nil
-	s.expiryBucket = map[uint32][]int{}
+	s.expiryBucket = map[uint32][]uint32{}
 	s.expiryCursor = 0
 	s.expiredCount = 0
 	s.checkpoints = nil

@@ -93,18 +93,19 @@ func Start(opts Options) (*Server, error) {
 		_ = reg.Register(c)
 	}
 	s.api = transport.New(transport.Config{
-		Store:          n,
-		AdminTokenHash: secrets.TokenHash(opts.AdminToken),
-		Pepper:         secrets.DerivePepper(opts.AdminToken),
-		Retention:      n.Config().Retention,
-		Registry:       reg,
-		Logger:         opts.Logger,
-		Peers:          s.cluster.dir,
-		Extra:          []func(*mux.Router, *transport.Server){func(r *mux.Router, _ *transport.Server) { portal.Routes(r) }, s.cluster.routes()},
-		Forwarder:      s.peer,
-		InternalToken:  opts.AdminToken,
-		Limits:         opts.Limits,
-		Exports:        exports,
+		Store:           n,
+		AdminTokenHash:  secrets.TokenHash(opts.AdminToken),
+		Pepper:          secrets.DerivePepper(opts.AdminToken),
+		Retention:       n.Config().Retention,
+		Registry:        reg,
+		Logger:          opts.Logger,
+		Peers:           s.cluster.dir,
+		Extra:           []func(*mux.Router, *transport.Server){func(r *mux.Router, _ *transport.Server) { portal.Routes(r) }, s.cluster.routes()},
+		Forwarder:       s.peer,
+		InternalToken:   opts.AdminToken,
+		RequirePeerCert: opts.HTTPTLS != nil && opts.ClusterTLS != nil,
+		Limits:          opts.Limits,
+		Exports:         exports,
 	})
 	s.http = &http.Server{
 		Handler:           s.api.Handler(),

@@ -111,7 +111,7 @@ func (a *checkpointAPI) jsonBody(ck *fsm.Checkpoint) (*renderedBody, error) {
 	if rb, ok := a.cache.body(bodyKey{n: ck.N, file: fileJSON}, ck); ok {
 		return rb, nil
 	}
-	rb, err := renderCheckpointJSON(ck)
+	rb, err := renderCheckpointJSON(ck, a.s.state.CheckpointContent(ck))
 	if err != nil {
 		return nil, err
 	}

@@ -53,10 +53,11 @@ func marshalBody(v any) ([]byte, error) {
 // renderCheckpointJSON renders GET /v1/checkpoints/{n}: the checkpoint's
 // delta in the shape of /v1/keys. Keys and revoked keys are sorted by key
 // bytes (as in export files) so that the order reveals nothing about which
-// keys were uploaded together. Padding keys are not part of it.
-func renderCheckpointJSON(ck *fsm.Checkpoint) (*renderedBody, error) {
-	keys := slices.SortedFunc(slices.Values(ck.Keys), compareCheckpointKeys)
-	revoked := slices.SortedFunc(slices.Values(ck.Revoked), compareRevokedKeys)
+// keys were uploaded together. Padding keys are not part of it. full is ck
+// with its content (fsm.State.CheckpointContent); the body is tied to ck.
+func renderCheckpointJSON(ck, full *fsm.Checkpoint) (*renderedBody, error) {
+	keys := slices.SortedFunc(slices.Values(full.Keys), compareCheckpointKeys)
+	revoked := slices.SortedFunc(slices.Values(full.Revoked), compareRevokedKeys)
 	body, err := marshalBody(keysResponse{
 		Since: ck.Since, Until: ck.Until, Reset: false, More: false,
 		Keys: toKeysOut(keys), Revoked: toRefsOut(revoked),
@@ -73,7 +74,7 @@ func renderListing(cks []*fsm.Checkpoint, etags []string) (*renderedBody, error)
 	l := checkpointListing{Checkpoints: make([]checkpointSummary, len(cks))}
 	for i, ck := range cks {
 		l.Checkpoints[i] = checkpointSummary{
-			N: ck.N, Since: ck.Since, Until: ck.Until, Keys: len(ck.Keys), Revoked: len(ck.Revoked),
+			N: ck.N, Since: ck.Since, Until: ck.Until, Keys: ck.KeyCount, Revoked: ck.RevokedCount,
 			SealedAt: ck.SealedAt.UTC().Format(time.RFC3339),
 			SHA256:   strings.Trim(etags[i], `"`),
 		}

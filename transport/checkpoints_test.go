@@ -51,6 +51,7 @@ func TestCheckpointListingAndJSON(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	ck = h.store.state.CheckpointContent(ck)
 	want := checkpointSummary{N: n, Since: 0, Until: ck.Until, Keys: 5, Revoked: 0,
 		SealedAt: sealedAt.Format(time.RFC3339), SHA256: sum.SHA256}
 	if sum != want {
@@ -91,13 +92,14 @@ func TestCheckpointJSONIsDeterministic(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	ck = h.store.state.CheckpointContent(ck)
 	_, r := h.checkpointBody(n)
 	rng := rand.New(rand.NewSource(1))
 	for i := 0; i < 5; i++ {
 		shuffled := *ck
 		shuffled.Keys = append([]tek.Key(nil), ck.Keys...)
 		rng.Shuffle(len(shuffled.Keys), func(a, b int) { shuffled.Keys[a], shuffled.Keys[b] = shuffled.Keys[b], shuffled.Keys[a] })
-		rb, err := renderCheckpointJSON(&shuffled)
+		rb, err := renderCheckpointJSON(&shuffled, &shuffled)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -328,7 +330,8 @@ func TestCheckpointConcurrentReads(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		rb, err := renderCheckpointJSON(ck)
+		ck = h.store.state.CheckpointContent(ck)
+		rb, err := renderCheckpointJSON(ck, ck)
 		if err != nil {
 			t.Fatal(err)
 		}

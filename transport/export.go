@@ -49,7 +49,7 @@ func (a *checkpointAPI) exportBody(ck *fsm.Checkpoint, batch int) (*renderedBody
 	if rb, ok := a.cache.body(bodyKey{n: ck.N, file: batch}, ck); ok {
 		return rb, nil
 	}
-	files, err := renderExports(ck, a.exp)
+	files, err := renderExports(ck, a.s.state.CheckpointContent(ck), a.exp)
 	if err != nil {
 		return nil, err
 	}

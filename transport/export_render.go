@@ -44,13 +44,14 @@ func earlier(a, b time.Time) time.Time {
 // exportFileCount is the number of export files of ck, as gaen.Build splits
 // them: one per maxKeys entries (keys, padding and revoked), at least one.
 func exportFileCount(ck *fsm.Checkpoint, maxKeys int) int {
-	total := len(ck.Keys) + len(ck.Padding) + len(ck.Revoked)
+	total := ck.KeyCount + len(ck.Padding) + ck.RevokedCount
 	return max(1, (total+maxKeys-1)/maxKeys)
 }
 
 // renderExports builds, signs and wraps every export file of ck.
-func renderExports(ck *fsm.Checkpoint, cfg ExportConfig) ([]*renderedBody, error) {
-	files, err := gaen.Build(exportBatch(ck, cfg.Region), *cfg.Signer, cfg.MaxKeysPerFile)
+// full is ck with its content (fsm.State.CheckpointContent).
+func renderExports(ck, full *fsm.Checkpoint, cfg ExportConfig) ([]*renderedBody, error) {
+	files, err := gaen.Build(exportBatch(full, cfg.Region), *cfg.Signer, cfg.MaxKeysPerFile)
 	if err != nil {
 		return nil, fmt.Errorf("export of checkpoint %d: %w", ck.N, err)
 	}

@@ -106,6 +106,7 @@ func TestExportMatchesCheckpointJSON(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
+			ck = h.store.state.CheckpointContent(ck)
 			if want := uint64(ck.SealedAt.Unix()); e.end != want {
 				t.Fatalf("end = %d, want the seal time %d", e.end, want)
 			}
@@ -164,6 +165,7 @@ func TestExportSplitAndIndex(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		ck = h.store.state.CheckpointContent(ck)
 		var keys, revised []wireKey
 		for i, f := range fs {
 			e := f.export

@@ -52,7 +52,7 @@ func (s *Server) leaderOrForward(w http.ResponseWriter, r *http.Request, body []
 			req.Header.Set(h, v)
 		}
 	}
-	req.Header.Set(headerForwardedBy, s.store.ID())
+	s.markPeer(req)
 	resp, err := s.fwd.Do(req)
 	if err != nil {
 		s.log.Warn().Err(err).Str("leader", id).Msg("forward to leader failed")

@@ -32,8 +32,13 @@ type publishForwarderSetter interface {
 }
 
 // handleInternalPublish is POST /internal/v1/publish (admin token: every
-// node holds it; with mutual TLS only cluster members connect at all).
+// node holds it; on HTTPS with cluster mutual TLS, a verified cluster
+// certificate is required too).
 func (s *Server) handleInternalPublish(w http.ResponseWriter, r *http.Request) {
+	if s.cfg.RequirePeerCert && !hasPeerCert(r) {
+		s.writeError(w, r, &apiError{status: 403, code: codeForbidden, msg: "only cluster members (with a cluster certificate) may forward batches"})
+		return
+	}
 	if ct := r.Header.Get("Content-Type"); !strings.HasPrefix(ct, protobufType) {
 		s.writeError(w, r, &apiError{status: 415, code: codeUnsupported, msg: "send " + protobufType})
 		return
@@ -101,7 +106,7 @@ func (s *Server) forwardPublish(ctx context.Context, leaderID string, cmd *fsmpb
 	}
 	req.Header.Set("Content-Type", protobufType)
 	req.Header.Set("Authorization", "Bearer "+s.cfg.InternalToken)
-	req.Header.Set(headerForwardedBy, s.store.ID())
+	s.markPeer(req)
 	resp, err := s.fwd.Do(req)
 	if err != nil {
 		return nil, fmt.Errorf("forward batch to %s: %w", leaderID, node.ErrLeadershipLost)

@@ -219,6 +219,29 @@ func (g *guards) keyOf(s string) clientKey {
 // clientAddr returns the client address: the peer, or for a trusted proxy
 // the right-most X-Forwarded-For entry that is not itself a trusted proxy.
 func (g *guards) clientAddr(r *http.Request) string {
+	return clientNetwork(g.rawClientAddr(r))
+}
+
+// clientNetwork is the unit a budget is kept for: an IPv4 address, or the
+// /64 of an IPv6 address (one subscriber usually holds a whole /64, so
+// counting single IPv6 addresses would give an attacker 2^64 budgets).
+func clientNetwork(addr string) string {
+	a, err := netip.ParseAddr(addr)
+	if err != nil {
+		return addr
+	}
+	a = a.Unmap()
+	if a.Is4() {
+		return a.String()
+	}
+	p, err := a.Prefix(64)
+	if err != nil {
+		return addr
+	}
+	return p.String()
+}
+
+func (g *guards) rawClientAddr(r *http.Request) string {
 	host, _, err := net.SplitHostPort(r.RemoteAddr)
 	if err != nil {
 		host = r.RemoteAddr

@@ -141,6 +141,11 @@ func (s *Server) admit(r *http.Request) (func(), error) {
 		return nil, errOverloaded
 	}
 	release := func() { <-slots }
+	if s.fromPeer(r) {
+		// A node relaying what it already admitted: its clients were
+		// counted there, and the relay must not spend a shared budget.
+		return release, nil
+	}
 	client := g.keyOf(g.clientAddr(r))
 	var ok bool
 	var wait time.Duration

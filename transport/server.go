@@ -41,6 +41,9 @@ type Config struct {
 	// InternalToken authenticates this node's requests to other nodes (the
 	// cluster's admin token; every node holds it).
 	InternalToken string
+	// RequirePeerCert makes node-only requests need a verified cluster
+	// certificate (set when the API is HTTPS and the cluster uses mTLS).
+	RequirePeerCert bool
 	// Limits are the DoS budgets (DefaultLimits when zero).
 	Limits Limits
 	// Exports configures the checkpoint JSON and GAEN export endpoints.
@@ -63,6 +66,8 @@ type Server struct {
 	fwd     *http.Client
 	guards  *guards
 	deltas  *deltaCache
+	// peerProof is the X-Tekstore-Peer-Auth value of this cluster.
+	peerProof string
 }
 
 // New builds the API.
@@ -78,11 +83,12 @@ func New(cfg Config) *Server {
 	}
 	s := &Server{
 		cfg: cfg, store: cfg.Store, state: cfg.Store.State(),
-		log:    cfg.Logger.With().Str("component", "http").Logger(),
-		chaff:  newChaffTiming(),
-		fwd:    cfg.Forwarder,
-		guards: newGuards(cfg.Limits),
-		deltas: newDeltaCache(defaultDeltaCacheB),
+		log:       cfg.Logger.With().Str("component", "http").Logger(),
+		chaff:     newChaffTiming(),
+		fwd:       cfg.Forwarder,
+		guards:    newGuards(cfg.Limits),
+		deltas:    newDeltaCache(defaultDeltaCacheB),
+		peerProof: peerProof(cfg.Pepper),
 	}
 	if s.fwd == nil {
 		s.fwd = &http.Client{Timeout: 30 * time.Second}

@@ -1323,8 +1323,12 @@ type SubmissionRecord struct {
 	Keys              []*Key                 `protobuf:"bytes,13,rep,name=keys,proto3" json:"keys,omitempty"`
 	Ordinal           uint32                 `protobuf:"varint,14,opt,name=ordinal,proto3" json:"ordinal,omitempty"`
 	AuthHash          []byte                 `protobuf:"bytes,15,opt,name=auth_hash,json=authHash,proto3" json:"auth_hash,omitempty"`
-	unknownFields     protoimpl.UnknownFields
-	sizeCache         protoimpl.SizeCache
+	// keys (13) holds only embargoed keys revoked before release; the others
+	// are the public_key records with this ordinal. extra_seqs are the seqs at
+	// which its embargoed keys were released.
+	ExtraSeqs     []uint64 `protobuf:"varint,16,rep,packed,name=extra_seqs,json=extraSeqs,proto3" json:"extra_seqs,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
 }
 
 func (x *SubmissionRecord) Reset() {
@@ -1462,14 +1466,23 @@ func (x *SubmissionRecord) GetAuthHash() []byte {
 	return nil
 }
 
+func (x *SubmissionRecord) GetExtraSeqs() []uint64 {
+	if x != nil {
+		return x.ExtraSeqs
+	}
+	return nil
+}
+
 type PublicKeyRecord struct {
 	state             protoimpl.MessageState `protogen:"open.v1"`
 	Key               *Key                   `protobuf:"bytes,1,opt,name=key,proto3" json:"key,omitempty"`
 	Seq               uint64                 `protobuf:"varint,2,opt,name=seq,proto3" json:"seq,omitempty"`
 	SubmissionOrdinal uint32                 `protobuf:"varint,3,opt,name=submission_ordinal,json=submissionOrdinal,proto3" json:"submission_ordinal,omitempty"`
 	RevokedSeq        uint64                 `protobuf:"varint,4,opt,name=revoked_seq,json=revokedSeq,proto3" json:"revoked_seq,omitempty"`
-	unknownFields     protoimpl.UnknownFields
-	sizeCache         protoimpl.SizeCache
+	// expired keys are kept while a listed checkpoint's content needs them.
+	Expired       bool `protobuf:"varint,5,opt,name=expired,proto3" json:"expired,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
 }
 
 func (x *PublicKeyRecord) Reset() {
@@ -1528,6 +1541,13 @@ func (x *PublicKeyRecord) GetRevokedSeq() uint64 {
 		return x.RevokedSeq
 	}
 	return 0
+}
+
+func (x *PublicKeyRecord) GetExpired() bool {
+	if x != nil {
+		return x.Expired
+	}
+	return false
 }
 
 type PendingKeyRecord struct {
@@ -1656,9 +1676,9 @@ type CheckpointRecord struct {
 	Since         uint64                 `protobuf:"varint,2,opt,name=since,proto3" json:"since,omitempty"`
 	Until         uint64                 `protobuf:"varint,3,opt,name=until,proto3" json:"until,omitempty"`
 	SealedUnixMs  int64                  `protobuf:"varint,4,opt,name=sealed_unix_ms,json=sealedUnixMs,proto3" json:"sealed_unix_ms,omitempty"`
-	Keys          []*Key                 `protobuf:"bytes,5,rep,name=keys,proto3" json:"keys,omitempty"`
-	Revoked       []*KeyRef              `protobuf:"bytes,6,rep,name=revoked,proto3" json:"revoked,omitempty"`
 	Padding       []*Key                 `protobuf:"bytes,7,rep,name=padding,proto3" json:"padding,omitempty"`
+	KeyCount      uint32                 `protobuf:"varint,8,opt,name=key_count,json=keyCount,proto3" json:"key_count,omitempty"`
+	RevokedCount  uint32                 `protobuf:"varint,9,opt,name=revoked_count,json=revokedCount,proto3" json:"revoked_count,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -1721,25 +1741,25 @@ func (x *CheckpointRecord) GetSealedUnixMs() int64 {
 	return 0
 }
 
-func (x *CheckpointRecord) GetKeys() []*Key {
-	if x != nil {
-		return x.Keys
-	}
-	return nil
-}
-
-func (x *CheckpointRecord) GetRevoked() []*KeyRef {
-	if x != nil {
-		return x.Revoked
-	}
-	return nil
-}
-
 func (x *CheckpointRecord) GetPadding() []*Key {
 	if x != nil {
 		return x.Padding
 	}
 	return nil
+}
+
+func (x *CheckpointRecord) GetKeyCount() uint32 {
+	if x != nil {
+		return x.KeyCount
+	}
+	return 0
+}
+
+func (x *CheckpointRecord) GetRevokedCount() uint32 {
+	if x != nil {
+		return x.RevokedCount
+	}
+	return 0
 }
 
 // SnapshotEnd is the last record of a snapshot stream. It is followed by
@@ -2086,7 +2106,7 @@ const file_command_proto_rawDesc = "" +
 	"\tonset_day\x18\x06 \x01(\x05R\bonsetDay\x12$\n" +
 	"\x0eissued_unix_ms\x18\a \x01(\x03R\fissuedUnixMs\x12&\n" +
 	"\x0fexpires_unix_ms\x18\b \x01(\x03R\rexpiresUnixMs\x12#\n" +
-	"\rsubmission_id\x18\t \x01(\tR\fsubmissionId\"\xe4\x03\n" +
+	"\rsubmission_id\x18\t \x01(\tR\fsubmissionId\"\x83\x04\n" +
 	"\x10SubmissionRecord\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\tR\x02id\x12\x1f\n" +
 	"\vprovider_id\x18\x02 \x01(\tR\n" +
@@ -2107,13 +2127,16 @@ const file_command_proto_rawDesc = "" +
 	"\binserted\x18\f \x01(\rR\binserted\x12%\n" +
 	"\x04keys\x18\r \x03(\v2\x11.tekstore.fsm.KeyR\x04keys\x12\x18\n" +
 	"\aordinal\x18\x0e \x01(\rR\aordinal\x12\x1b\n" +
-	"\tauth_hash\x18\x0f \x01(\fR\bauthHash\"\x98\x01\n" +
+	"\tauth_hash\x18\x0f \x01(\fR\bauthHash\x12\x1d\n" +
+	"\n" +
+	"extra_seqs\x18\x10 \x03(\x04R\textraSeqs\"\xb2\x01\n" +
 	"\x0fPublicKeyRecord\x12#\n" +
 	"\x03key\x18\x01 \x01(\v2\x11.tekstore.fsm.KeyR\x03key\x12\x10\n" +
 	"\x03seq\x18\x02 \x01(\x04R\x03seq\x12-\n" +
 	"\x12submission_ordinal\x18\x03 \x01(\rR\x11submissionOrdinal\x12\x1f\n" +
 	"\vrevoked_seq\x18\x04 \x01(\x04R\n" +
-	"revokedSeq\"f\n" +
+	"revokedSeq\x12\x18\n" +
+	"\aexpired\x18\x05 \x01(\bR\aexpired\"f\n" +
 	"\x10PendingKeyRecord\x12#\n" +
 	"\x03key\x18\x01 \x01(\v2\x11.tekstore.fsm.KeyR\x03key\x12-\n" +
 	"\x12submission_ordinal\x18\x02 \x01(\rR\x11submissionOrdinal\"\x88\x01\n" +
@@ -2122,15 +2145,15 @@ const file_command_proto_rawDesc = "" +
 	"\x03seq\x18\x02 \x01(\x04R\x03seq\x12\x1b\n" +
 	"\tadded_seq\x18\x03 \x01(\x04R\baddedSeq\x12\x1d\n" +
 	"\n" +
-	"window_end\x18\x04 \x01(\rR\twindowEnd\"\xf6\x01\n" +
+	"window_end\x18\x04 \x01(\rR\twindowEnd\"\xed\x01\n" +
 	"\x10CheckpointRecord\x12\f\n" +
 	"\x01n\x18\x01 \x01(\rR\x01n\x12\x14\n" +
 	"\x05since\x18\x02 \x01(\x04R\x05since\x12\x14\n" +
 	"\x05until\x18\x03 \x01(\x04R\x05until\x12$\n" +
-	"\x0esealed_unix_ms\x18\x04 \x01(\x03R\fsealedUnixMs\x12%\n" +
-	"\x04keys\x18\x05 \x03(\v2\x11.tekstore.fsm.KeyR\x04keys\x12.\n" +
-	"\arevoked\x18\x06 \x03(\v2\x14.tekstore.fsm.KeyRefR\arevoked\x12+\n" +
-	"\apadding\x18\a \x03(\v2\x11.tekstore.fsm.KeyR\apadding\"'\n" +
+	"\x0esealed_unix_ms\x18\x04 \x01(\x03R\fsealedUnixMs\x12+\n" +
+	"\apadding\x18\a \x03(\v2\x11.tekstore.fsm.KeyR\apadding\x12\x1b\n" +
+	"\tkey_count\x18\b \x01(\rR\bkeyCount\x12#\n" +
+	"\rrevoked_count\x18\t \x01(\rR\frevokedCountJ\x04\b\x05\x10\x06J\x04\b\x06\x10\a\"'\n" +
 	"\vSnapshotEnd\x12\x18\n" +
 	"\arecords\x18\x01 \x01(\x04R\arecords\"\xcb\x04\n" +
 	"\x0eSnapshotRecord\x120\n" +
@@ -2219,23 +2242,21 @@ var file_command_proto_depIdxs = []int32{
 	2,  // 7: tekstore.fsm.PublicKeyRecord.key:type_name -> tekstore.fsm.Key
 	2,  // 8: tekstore.fsm.PendingKeyRecord.key:type_name -> tekstore.fsm.Key
 	3,  // 9: tekstore.fsm.RevocationRecord.key:type_name -> tekstore.fsm.KeyRef
-	2,  // 10: tekstore.fsm.CheckpointRecord.keys:type_name -> tekstore.fsm.Key
-	3,  // 11: tekstore.fsm.CheckpointRecord.revoked:type_name -> tekstore.fsm.KeyRef
-	2,  // 12: tekstore.fsm.CheckpointRecord.padding:type_name -> tekstore.fsm.Key
-	16, // 13: tekstore.fsm.SnapshotRecord.meta:type_name -> tekstore.fsm.SnapshotMeta
-	17, // 14: tekstore.fsm.SnapshotRecord.provider:type_name -> tekstore.fsm.ProviderRecord
-	18, // 15: tekstore.fsm.SnapshotRecord.authorization:type_name -> tekstore.fsm.AuthorizationRecord
-	19, // 16: tekstore.fsm.SnapshotRecord.submission:type_name -> tekstore.fsm.SubmissionRecord
-	20, // 17: tekstore.fsm.SnapshotRecord.public_key:type_name -> tekstore.fsm.PublicKeyRecord
-	21, // 18: tekstore.fsm.SnapshotRecord.pending_key:type_name -> tekstore.fsm.PendingKeyRecord
-	22, // 19: tekstore.fsm.SnapshotRecord.revocation:type_name -> tekstore.fsm.RevocationRecord
-	23, // 20: tekstore.fsm.SnapshotRecord.checkpoint:type_name -> tekstore.fsm.CheckpointRecord
-	24, // 21: tekstore.fsm.SnapshotRecord.end:type_name -> tekstore.fsm.SnapshotEnd
-	22, // [22:22] is the sub-list for method output_type
-	22, // [22:22] is the sub-list for method input_type
-	22, // [22:22] is the sub-list for extension type_name
-	22, // [22:22] is the sub-list for extension extendee
-	0,  // [0:22] is the sub-list for field type_name
+	2,  // 10: tekstore.fsm.CheckpointRecord.padding:type_name -> tekstore.fsm.Key
+	16, // 11: tekstore.fsm.SnapshotRecord.meta:type_name -> tekstore.fsm.SnapshotMeta
+	17, // 12: tekstore.fsm.SnapshotRecord.provider:type_name -> tekstore.fsm.ProviderRecord
+	18, // 13: tekstore.fsm.SnapshotRecord.authorization:type_name -> tekstore.fsm.AuthorizationRecord
+	19, // 14: tekstore.fsm.SnapshotRecord.submission:type_name -> tekstore.fsm.SubmissionRecord
+	20, // 15: tekstore.fsm.SnapshotRecord.public_key:type_name -> tekstore.fsm.PublicKeyRecord
+	21, // 16: tekstore.fsm.SnapshotRecord.pending_key:type_name -> tekstore.fsm.PendingKeyRecord
+	22, // 17: tekstore.fsm.SnapshotRecord.revocation:type_name -> tekstore.fsm.RevocationRecord
+	23, // 18: tekstore.fsm.SnapshotRecord.checkpoint:type_name -> tekstore.fsm.CheckpointRecord
+	24, // 19: tekstore.fsm.SnapshotRecord.end:type_name -> tekstore.fsm.SnapshotEnd
+	20, // [20:20] is the sub-list for method output_type
+	20, // [20:20] is the sub-list for method input_type
+	20, // [20:20] is the sub-list for extension type_name
+	20, // [20:20] is the sub-list for extension extendee
+	0,  // [0:20] is the sub-list for field type_name
 }
 
 func init() { file_command_proto_init() }
