@@ -2,6 +2,7 @@ package transport
 
 import (
 	"context"
+	"errors"
 	"net/http"
 	"strings"
 	"time"
@@ -88,6 +89,18 @@ func (s *Server) handlePublish(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	replay, err := s.state.CheckCode(p.codeHash, p.setHash)
+	if errors.Is(err, fsm.ErrCodeInvalid) && !s.store.IsLeader() && r.Header.Get(headerForwardedBy) == "" {
+		// A code issued moments ago may not have reached this follower yet
+		// (it lags, restarted, or was cut off): only the leader knows every
+		// issued code, so it decides. The request is relayed over HTTP,
+		// never batched, so an unknown code never reaches the Raft log;
+		// counting it here keeps a client that sprays codes at followers
+		// within its failed-code budget.
+		s.countFailedCode(client, err)
+		if !s.leaderOrForward(w, r, body) {
+			return
+		}
+	}
 	if err != nil {
 		s.countFailedCode(client, err)
 		s.metrics.publishRejected.WithLabelValues(toAPIError(err).code).Inc()

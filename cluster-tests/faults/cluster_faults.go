@@ -208,3 +208,7 @@ func (c *Cluster) eachLinkOf(id string, fn func(from, to string) error) error {
 	}
 	return nil
 }
+
+// IsolateRaft partitions only a node's Raft links: it stops receiving the
+// log (and lags) while node-to-node HTTP, e.g. forwarding, still works.
+func (c *Cluster) IsolateRaft(id string) error { return c.raftNet.Isolate(id) }

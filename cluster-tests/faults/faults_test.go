@@ -18,14 +18,18 @@ func TestLeaderKillAndPartitionsWithLatency(t *testing.T) {
 	r := runScenario(t, ctx, c, Scenario{
 		Duration: scenarioLength,
 		Workload: WorkloadConfig{Seed: seed(t, 1)},
-		Nemesis: NemesisConfig{Seed: seed(t, 1), Kinds: []FaultKind{
-			FaultKillLeader, FaultIsolateLeader, FaultIsolateFollower,
-			FaultSplitLeaderMinority, FaultSplitLeaderMajority,
-		}},
+		Nemesis: NemesisConfig{Seed: seed(t, 1), InTurn: true, MinGap: 500 * time.Millisecond, MaxGap: 1500 * time.Millisecond,
+			MinHold: 2 * time.Second, MaxHold: 3 * time.Second, Kinds: []FaultKind{
+				FaultKillLeader, FaultSplitLeaderMinority, FaultIsolateFollower,
+				FaultSplitLeaderMajority, FaultIsolateLeader,
+			}},
 	})
 	requireWrites(t, r)
-	if len(r.Nemesis.Events()) == 0 {
-		t.Fatal("the nemesis injected nothing")
+	if f := r.Summary.Faults; f[FaultKillLeader] == 0 || f[FaultSplitLeaderMinority] == 0 {
+		t.Fatalf("the leader kill or the split did not happen: %v", f)
+	}
+	if _, ok := r.Summary.LongestUnavailability(); !ok {
+		t.Fatal("no write unavailability measured after the leader kill")
 	}
 }
 
@@ -37,12 +41,16 @@ func TestFollowerPauseBandwidthAndResets(t *testing.T) {
 	r := runScenario(t, ctx, c, Scenario{
 		Duration: scenarioLength,
 		Workload: WorkloadConfig{Seed: seed(t, 2)},
-		Nemesis: NemesisConfig{Seed: seed(t, 2), Kinds: []FaultKind{
-			FaultPauseFollower, FaultPauseLeader, FaultBandwidth, FaultResetConns,
-			FaultBlackholeFollower, FaultKillFollower,
-		}},
+		Nemesis: NemesisConfig{Seed: seed(t, 2), InTurn: true, MinGap: 500 * time.Millisecond, MaxGap: 1500 * time.Millisecond,
+			MinHold: 2 * time.Second, MaxHold: 3 * time.Second, Kinds: []FaultKind{
+				FaultPauseFollower, FaultBandwidth, FaultResetConns, FaultKillFollower,
+				FaultBlackholeFollower, FaultPauseLeader,
+			}},
 	})
 	requireWrites(t, r)
+	if f := r.Summary.Faults; f[FaultPauseFollower] == 0 || f[FaultBandwidth] == 0 || f[FaultResetConns] == 0 {
+		t.Fatalf("SIGSTOP, bandwidth cap or resets did not happen: %v", f)
+	}
 }
 
 // TestMembershipChangesUnderLoad: a voter and a non-voter are added and
@@ -54,12 +62,12 @@ func TestMembershipChangesUnderLoad(t *testing.T) {
 	r := runScenario(t, ctx, c, Scenario{
 		Duration: scenarioLength + 5*time.Second,
 		Workload: WorkloadConfig{Seed: seed(t, 3)},
-		Nemesis: NemesisConfig{Seed: seed(t, 3), MinHold: 2 * time.Second, MaxHold: 4 * time.Second, Kinds: []FaultKind{
-			FaultAddRemoveVoter, FaultAddRemoveNonVoter, FaultIsolateFollower,
+		Nemesis: NemesisConfig{Seed: seed(t, 3), InTurn: true, MinHold: 2 * time.Second, MaxHold: 4 * time.Second, Kinds: []FaultKind{
+			FaultAddRemoveVoter, FaultIsolateFollower, FaultAddRemoveNonVoter,
 		}},
 	})
 	requireWrites(t, r)
-	if f := r.Summary.Faults; f[FaultAddRemoveVoter]+f[FaultAddRemoveNonVoter] == 0 {
+	if f := r.Summary.Faults; f[FaultAddRemoveVoter] == 0 || f[FaultAddRemoveNonVoter] == 0 {
 		t.Fatalf("no membership change happened: %v", f)
 	}
 }

@@ -75,7 +75,6 @@ func runScenario(t *testing.T, ctx context.Context, c *Cluster, s Scenario) *Run
 	r, err := RunScenario(ctx, c, s)
 	if r != nil {
 		t.Logf("summary:\n%s", r.Summary)
-		diagLinearizable(t, r.Workload.rec.Ops())
 	}
 	if err != nil {
 		t.Fatalf("run: %v", err)

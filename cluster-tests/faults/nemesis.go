@@ -54,6 +54,9 @@ type NemesisConfig struct {
 	MinHold, MaxHold time.Duration
 	// Seed drives the schedule.
 	Seed uint64
+	// InTurn takes Kinds in order instead of drawing them (short runs that
+	// must see every kind); targets and timings are still drawn.
+	InTurn bool
 }
 
 // Event is one line of the nemesis log.
@@ -61,7 +64,7 @@ type Event struct {
 	// At is the time since the history recorder started.
 	At     time.Duration
 	Kind   FaultKind
-	Phase  string // "start", "heal" or "error"
+	Phase  string // "start", "info", "heal" or "error"
 	Target string
 	Detail string
 }
@@ -111,8 +114,11 @@ func NewNemesis(c *Cluster, cfg NemesisConfig, now func() time.Duration) *Nemesi
 // Run injects faults until ctx ends; the fault in progress is healed
 // before it returns.
 func (n *Nemesis) Run(ctx context.Context) {
-	for sleep(ctx, n.between(n.cfg.MinGap, n.cfg.MaxGap)) {
-		kind := n.cfg.Kinds[n.rng.IntN(len(n.cfg.Kinds))]
+	for i := 0; sleep(ctx, n.between(n.cfg.MinGap, n.cfg.MaxGap)); i++ {
+		kind := n.cfg.Kinds[i%len(n.cfg.Kinds)]
+		if !n.cfg.InTurn {
+			kind = n.cfg.Kinds[n.rng.IntN(len(n.cfg.Kinds))]
+		}
 		if err := n.inject(ctx, kind); err != nil {
 			n.log(Event{Kind: kind, Phase: "error", Detail: err.Error()})
 		}

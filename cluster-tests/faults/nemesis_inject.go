@@ -118,7 +118,7 @@ func (n *Nemesis) membership(ctx context.Context, kind FaultKind) error {
 		_ = c.RemoveMember(bg, spare)
 		return err
 	}
-	n.log(Event{Kind: kind, Phase: "start", Target: spare, Detail: fmt.Sprintf("member after %v", time.Since(t0).Round(time.Millisecond))})
+	n.log(Event{Kind: kind, Phase: "info", Target: spare, Detail: fmt.Sprintf("member after %v", time.Since(t0).Round(time.Millisecond))})
 	n.hold(ctx)
 	t1 := time.Now()
 	if err := c.RemoveMember(bg, spare); err != nil {

@@ -95,7 +95,12 @@ func (w *Workload) finish(op *history.Pending, kind string, err error, ambiguous
 		return
 	}
 	op.Fail(err)
-	w.count(kind + "_failed")
+	code := "other"
+	var ae *client.APIError
+	if errors.As(err, &ae) {
+		code = ae.Code
+	}
+	w.count(kind + "_failed_" + code)
 }
 
 // definite reports an answer that certainly had no effect: a 4xx other

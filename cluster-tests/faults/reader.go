@@ -26,7 +26,7 @@ func (w *Workload) reader(ctx context.Context, clientID int, node string) {
 		if n%2 == 0 {
 			minIndex = max(since, w.maxSeq.Load())
 		}
-		since = w.read(ctx, clientID, node, &rep, since, minIndex, false)
+		since = w.read(ctx, clientID, node, &rep, since, minIndex, since)
 	}
 }
 
@@ -34,7 +34,15 @@ func (w *Workload) reader(ctx context.Context, clientID int, node string) {
 // records it; it returns the since to continue from. A failed page
 // records a failed read; pages already applied stay applied, which is
 // correct because since advances with them.
-func (w *Workload) read(ctx context.Context, clientID int, node string, rep *history.Replica, since, minIndex uint64, final bool) uint64 {
+//
+// A successful read that ends at skipIndex (the index this reader's
+// previous read ended at: same node, same state, same answer) is counted
+// but not recorded. Such repeats carry no information for the checkers,
+// and many reads at one index with overlapping intervals make porcupine's
+// search exponential (it tries their orders). Final reads pass
+// skipIndex = finalRead and are always recorded.
+func (w *Workload) read(ctx context.Context, clientID int, node string, rep *history.Replica, since, minIndex, skipIndex uint64) uint64 {
+	final := skipIndex == finalRead
 	op := w.rec.Begin(clientID, history.KindRead, history.Input{Node: node, Since: since, MinIndex: minIndex})
 	cl := w.c.Client(node, "", w.cfg.AttemptTimeout)
 	for {
@@ -55,13 +63,19 @@ func (w *Workload) read(ctx context.Context, clientID int, node string, rep *his
 			break
 		}
 	}
-	op.Ok(history.Output{Keys: w.filter(rep.Keys()), Index: since})
 	w.noteSeq(since)
 	if !final {
 		w.count("read_ok")
+		if since == skipIndex {
+			return since
+		}
 	}
+	op.Ok(history.Output{Keys: w.filter(rep.Keys()), Index: since})
 	return since
 }
+
+// finalRead is the skipIndex of a final read (no index is that high).
+const finalRead = ^uint64(0)
 
 // filter drops the keys of earlier runs (WorkloadConfig.Exclude).
 func (w *Workload) filter(keys []history.Key) []history.Key {

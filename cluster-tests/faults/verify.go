@@ -58,7 +58,7 @@ func (v *Verdict) Passed() int {
 type VerifyOptions struct {
 	// OutDir receives linearizability.html when that check fails.
 	OutDir string
-	// LinearizableTimeout bounds porcupine (default 2 minutes).
+	// LinearizableTimeout bounds porcupine (default 1 minute).
 	LinearizableTimeout time.Duration
 }
 
@@ -70,7 +70,7 @@ type VerifyOptions struct {
 // runs history.CheckAll and history.CheckLinearizable.
 func Verify(ctx context.Context, c *Cluster, w *Workload, opts VerifyOptions) (*Verdict, error) {
 	if opts.LinearizableTimeout == 0 {
-		opts.LinearizableTimeout = 30 * time.Second
+		opts.LinearizableTimeout = time.Minute
 	}
 	c.Heal()
 	c.ResumeAll()
@@ -89,7 +89,7 @@ func Verify(ctx context.Context, c *Cluster, w *Workload, opts VerifyOptions) (*
 	leader := c.Leader(ctx)
 	for i, id := range c.Serving() {
 		var rep history.Replica
-		got := w.read(ctx, finalBase+i, id, &rep, 0, minIndex, true)
+		got := w.read(ctx, finalBase+i, id, &rep, 0, minIndex, finalRead)
 		if got < minIndex {
 			return nil, fmt.Errorf("final read of %s failed (reached index %d of %d)", id, got, minIndex)
 		}
