@@ -20,7 +20,7 @@ import (
 const (
 	maxBatchItems  = 256
 	publishQueue   = 4096
-	maxInFlightLog = 4 // batches proposed and not yet committed
+	maxInFlightLog = 32 // batches proposed (or forwarded) and not yet answered
 )
 
 type publishReq struct {

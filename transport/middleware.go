@@ -74,6 +74,10 @@ func (s *Server) withCommon(next http.Handler) http.Handler {
 // read wraps a read endpoint with the min_index wait of spec §2.
 func (s *Server) read(next http.HandlerFunc) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
+		if !strings.Contains(r.URL.RawQuery, "min_index") {
+			next(w, r)
+			return
+		}
 		q := r.URL.Query()
 		mi := q.Get("min_index")
 		if mi == "" {
@@ -119,10 +123,12 @@ func parseWait(v string, def time.Duration) (time.Duration, error) {
 	return d, nil
 }
 
-// isLongPoll reports whether a request may wait (wait= or min_index=).
+// isLongPoll reports whether a request may wait (wait= or min_index=). It
+// looks at the raw query (parsing it is the handler's job, once): a false
+// positive only moves a request to the long-poll slots.
 func isLongPoll(r *http.Request) bool {
-	q := r.URL.Query()
-	return r.Method == http.MethodGet && (q.Get("wait") != "" || q.Get("min_index") != "")
+	q := r.URL.RawQuery
+	return r.Method == http.MethodGet && (strings.Contains(q, "wait=") || strings.Contains(q, "min_index="))
 }
 
 // admit applies the node-wide and per-client budgets before any handler
@@ -130,8 +136,9 @@ func isLongPoll(r *http.Request) bool {
 // address, and calls per token. It returns the release function.
 func (s *Server) admit(r *http.Request) (func(), error) {
 	g := s.guards
+	longPoll := isLongPoll(r)
 	slots := g.inFlight
-	if isLongPoll(r) {
+	if longPoll {
 		slots = g.polling
 	}
 	select {
@@ -160,7 +167,7 @@ func (s *Server) admit(r *http.Request) (func(), error) {
 	if ok && r.Header.Get("Authorization") != "" {
 		ok, wait = g.tokens.allow(g.keyOf(r.Header.Get("Authorization")))
 	}
-	if ok && isLongPoll(r) {
+	if ok && longPoll {
 		if ok = g.longPolls.acquire(client, g.cfg.LongPollsPerClient); ok {
 			prev := release
 			release = func() { g.longPolls.release(client); prev() }

@@ -29,6 +29,7 @@ type benchFlags struct {
 	fillKeys    int
 	fillLimit   time.Duration
 	jsonOut     bool
+	leaderOnly  bool
 	keep        bool
 }
 
@@ -61,6 +62,7 @@ bounded by --duration and --max-ops.`,
 	fl.IntVar(&f.fillKeys, "fill-keys", 1000000, "keys to load in fill and scale")
 	fl.DurationVar(&f.fillLimit, "fill-limit", 10*time.Minute, "time bound of fill")
 	fl.BoolVar(&f.jsonOut, "json", false, "print JSON instead of a table")
+	fl.BoolVar(&f.leaderOnly, "leader-only", false, "send uploads to the leader only (default: spread over every node)")
 	fl.BoolVar(&f.keep, "keep", false, "keep the local cluster's data directory")
 	return cmd
 }
@@ -113,7 +115,7 @@ func runScenario(ctx context.Context, sc string, f *benchFlags, t *bench.Target,
 	switch sc {
 	case "publish":
 		return one(bench.Publish(ctx, t, bench.PublishOptions{Concurrency: f.concurrency, Duration: f.duration,
-			MaxOps: f.maxOps, KeysPerPublish: f.keys, AllNodes: true}))
+			MaxOps: f.maxOps, KeysPerPublish: f.keys, AllNodes: !f.leaderOnly}))
 	case "delta":
 		return one(bench.Delta(ctx, t, read))
 	case "full":
