@@ -2,6 +2,8 @@ package transport
 
 import (
 	"context"
+	"errors"
+	"io"
 	"net/http"
 	"strings"
 
@@ -49,6 +51,15 @@ func (s *Server) authenticate(r *http.Request) (principal, error) {
 func (s *Server) withRole(allow func(principal) error, next http.HandlerFunc) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		p, err := s.authenticate(r)
+		if errors.Is(err, errUnauthenticated) && r.Method != http.MethodGet && r.Method != http.MethodHead &&
+			r.Header.Get("Authorization") != "" {
+			// A provider token made moments ago may not have reached this
+			// follower yet: relay the write to the leader (see relayUnknown).
+			body, rerr := io.ReadAll(io.LimitReader(r.Body, maxRelayBody+1))
+			if rerr == nil && len(body) <= maxRelayBody && s.relayUnknown(w, r, body) {
+				return
+			}
+		}
 		if err == nil {
 			err = allow(p)
 		}
@@ -83,4 +94,24 @@ func (s *Server) provider(next http.HandlerFunc) http.HandlerFunc {
 // providerOrAdmin allows both roles; handlers scope what a provider sees.
 func (s *Server) providerOrAdmin(next http.HandlerFunc) http.HandlerFunc {
 	return s.withRole(func(principal) error { return nil }, next)
+}
+
+// maxRelayBody bounds the body of an authenticated write relayed by
+// relayUnknown (the largest such body, a revocation of 1000 keys, is
+// about 100 KiB).
+const maxRelayBody = 1 << 20
+
+// relayUnknown handles a write that names something this node does not
+// know (a code, revisionToken, submission or provider token): on a
+// follower, which may simply lag behind the leader (it restarted, or was
+// cut off), the request is relayed to the leader, which knows everything
+// committed, and relayUnknown reports true (the answer is written). On the
+// leader, or for a request already relayed, it reports false and the
+// caller answers from its own state. Relaying uses HTTP forwarding, never
+// the publish batcher, so an unknown code never reaches the Raft log.
+func (s *Server) relayUnknown(w http.ResponseWriter, r *http.Request, body []byte) bool {
+	if s.store.IsLeader() || r.Header.Get(headerForwardedBy) != "" {
+		return false
+	}
+	return !s.leaderOrForward(w, r, body)
 }

@@ -90,14 +90,12 @@ func (s *Server) handlePublish(w http.ResponseWriter, r *http.Request) {
 	}
 	replay, err := s.state.CheckCode(p.codeHash, p.setHash)
 	if errors.Is(err, fsm.ErrCodeInvalid) && !s.store.IsLeader() && r.Header.Get(headerForwardedBy) == "" {
-		// A code issued moments ago may not have reached this follower yet
-		// (it lags, restarted, or was cut off): only the leader knows every
-		// issued code, so it decides. The request is relayed over HTTP,
-		// never batched, so an unknown code never reaches the Raft log;
-		// counting it here keeps a client that sprays codes at followers
-		// within its failed-code budget.
+		// A code issued moments ago may not have reached this follower
+		// yet: the leader decides (see relayUnknown). Counting it here
+		// keeps a client that sprays codes at followers within its
+		// failed-code budget.
 		s.countFailedCode(client, err)
-		if !s.leaderOrForward(w, r, body) {
+		if s.relayUnknown(w, r, body) {
 			return
 		}
 	}
@@ -200,6 +198,9 @@ func (s *Server) handlePublishRevoke(w http.ResponseWriter, r *http.Request) {
 	}
 	h := secrets.RevisionTokenHash(*req.RevisionToken)
 	sub, err := s.state.SubmissionByRevision(fsm.Hash(h))
+	if err != nil && s.relayUnknown(w, r, body) {
+		return // a lagging follower: the leader decides (see relayUnknown)
+	}
 	if err != nil {
 		s.writeError(w, r, notFound("unknown revisionToken"))
 		return

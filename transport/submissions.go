@@ -109,6 +109,9 @@ func (s *Server) handleSubmissionRollback(w http.ResponseWriter, r *http.Request
 		return
 	}
 	sub, err := s.submissionFor(r)
+	if err != nil && toAPIError(err).code == codeNotFound && s.relayUnknown(w, r, body) {
+		return // a lagging follower: the leader decides (see relayUnknown)
+	}
 	if err != nil {
 		s.writeError(w, r, err)
 		return

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"os"
@@ -49,6 +50,9 @@ func NewCluster(ctx context.Context, cfg Config) (*Cluster, error) {
 	if err := cfg.validate(); err != nil {
 		return nil, err
 	}
+	if err := os.MkdirAll(cfg.Dir, 0o755); err != nil {
+		return nil, fmt.Errorf("faults: create %s: %w", cfg.Dir, err)
+	}
 	exe := cfg.Exe
 	if exe == "" {
 		var err error
@@ -58,12 +62,20 @@ func NewCluster(ctx context.Context, cfg Config) (*Cluster, error) {
 	}
 	c := &Cluster{cfg: cfg, exe: exe, raftNet: faultproxy.NewNet(), httpNet: faultproxy.NewNet(),
 		hc: &http.Client{Timeout: 10 * time.Second}, members: make(map[string]*member)}
+	// The nodes' ports stay reserved (held open) until every proxy listens,
+	// so that no proxy takes a port chosen for a node.
+	var held []io.Closer
+	defer func() {
+		for _, h := range held {
+			h.Close()
+		}
+	}()
 	for _, d := range cfg.Nodes {
 		m := &member{def: d, dataDir: filepath.Join(cfg.Dir, d.ID), logPath: filepath.Join(cfg.Dir, d.ID+".log")}
 		var err error
-		if m.httpAddr, err = freeTCP(); err == nil {
-			if m.raftAddr, err = freeTCP(); err == nil {
-				m.gossipAddr, err = freeTCPAndUDP()
+		if m.httpAddr, err = reserveTCP(&held); err == nil {
+			if m.raftAddr, err = reserveTCP(&held); err == nil {
+				m.gossipAddr, err = reserveTCPAndUDP(&held)
 			}
 		}
 		if err == nil {
@@ -85,6 +97,10 @@ func NewCluster(ctx context.Context, cfg Config) (*Cluster, error) {
 			}
 		}
 	}
+	for _, h := range held {
+		h.Close()
+	}
+	held = nil
 	if err := c.startInitial(ctx); err != nil {
 		_ = c.Close()
 		return nil, err
@@ -293,31 +309,32 @@ func (c *Cluster) Voters() []string {
 	return out
 }
 
-// freeTCP returns a free 127.0.0.1 TCP address.
-func freeTCP() (string, error) {
+// reserveTCP binds a free 127.0.0.1 TCP port and adds the listener to
+// held; the caller closes it just before the node binds the port.
+func reserveTCP(held *[]io.Closer) (string, error) {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return "", fmt.Errorf("find a free port: %w", err)
 	}
-	addr := ln.Addr().String()
-	ln.Close()
-	return addr, nil
+	*held = append(*held, ln)
+	return ln.Addr().String(), nil
 }
 
-// freeTCPAndUDP returns a 127.0.0.1 address whose port is free for both
-// TCP and UDP (memberlist binds both).
-func freeTCPAndUDP() (string, error) {
+// reserveTCPAndUDP reserves a 127.0.0.1 port free for both TCP and UDP
+// (memberlist binds both).
+func reserveTCPAndUDP(held *[]io.Closer) (string, error) {
 	for range 20 {
-		addr, err := freeTCP()
+		ln, err := net.Listen("tcp", "127.0.0.1:0")
 		if err != nil {
-			return "", err
+			return "", fmt.Errorf("find a free port: %w", err)
 		}
-		pc, err := net.ListenPacket("udp", addr)
+		pc, err := net.ListenPacket("udp", ln.Addr().String())
 		if err != nil {
+			ln.Close()
 			continue
 		}
-		pc.Close()
-		return addr, nil
+		*held = append(*held, ln, pc)
+		return ln.Addr().String(), nil
 	}
 	return "", errors.New("find a free TCP+UDP port: gave up")
 }

@@ -144,8 +144,7 @@ func startProcess(exe string, spec nodeSpec, logPath string) (*process, error) {
 	cmd := exec.Command(exe)
 	cmd.Env = append(os.Environ(), NodeEnv+"="+string(raw))
 	cmd.Stdout, cmd.Stderr = logf, logf
-	// The node dies with its parent: a crashed test leaves no orphans.
-	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
+	dieWithParent(cmd)
 	if err := cmd.Start(); err != nil {
 		logf.Close()
 		return nil, fmt.Errorf("start node %s: %w", spec.ID, err)
