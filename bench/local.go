@@ -36,6 +36,7 @@ type Local struct {
 type localNode struct {
 	id, http, raft, gossip, dc, data string
 	cmd                              *exec.Cmd
+	exited                           chan struct{} // closed when cmd has exited
 }
 
 // benchLimits lifts the per-client DoS budgets: the load generator is one
@@ -124,14 +125,17 @@ func (l *Local) start(ctx context.Context, n *localNode, args []string) error {
 	if err := n.cmd.Start(); err != nil {
 		return fmt.Errorf("start %s: %w", n.id, err)
 	}
-	go func() { _ = n.cmd.Wait(); logf.Close() }()
+	n.exited = make(chan struct{})
+	go func(cmd *exec.Cmd, exited chan struct{}) { _ = cmd.Wait(); logf.Close(); close(exited) }(n.cmd, n.exited)
 	return waitReady(ctx, "http://"+n.http, 60*time.Second)
 }
 
-// Kill stops node i with SIGKILL.
+// Kill stops node i with SIGKILL and waits until the process is gone (so
+// its ports are free for a restart).
 func (l *Local) Kill(i int) {
 	if n := l.nodes[i]; n.cmd != nil && n.cmd.Process != nil {
 		_ = n.cmd.Process.Signal(syscall.SIGKILL)
+		<-n.exited
 		n.cmd = nil
 	}
 }
@@ -165,13 +169,16 @@ func (l *Local) Stop() {
 			_ = n.cmd.Process.Signal(syscall.SIGTERM)
 		}
 	}
-	deadline := time.Now().Add(10 * time.Second)
+	deadline := time.After(10 * time.Second)
 	for _, n := range l.nodes {
-		for n.cmd != nil && n.cmd.ProcessState == nil && time.Now().Before(deadline) {
-			time.Sleep(50 * time.Millisecond)
+		if n.cmd == nil {
+			continue
 		}
-		if n.cmd != nil && n.cmd.ProcessState == nil && n.cmd.Process != nil {
+		select {
+		case <-n.exited:
+		case <-deadline:
 			_ = n.cmd.Process.Kill()
+			<-n.exited
 		}
 	}
 }

@@ -96,18 +96,24 @@ func runBench(cmd *cobra.Command, f *benchFlags) error {
 	}
 	read := bench.ReadOptions{Concurrency: f.concurrency, Duration: f.duration, MaxOps: f.maxOps, DeltaKeys: f.deltaKeys}
 	var results []bench.Result
+	var runErr error
 	for _, sc := range strings.Split(f.scenarios, ",") {
 		rs, err := runScenario(ctx, strings.TrimSpace(sc), f, target, local, read)
 		results = append(results, rs...)
 		if err != nil {
-			return fmt.Errorf("scenario %s: %w", sc, err)
+			runErr = fmt.Errorf("scenario %s: %w", sc, err)
+			break
 		}
 	}
+	// Print what was measured, also when a later step failed.
 	if f.jsonOut {
-		return bench.PrintJSON(cmd.OutOrStdout(), results)
+		if err := bench.PrintJSON(cmd.OutOrStdout(), results); err != nil {
+			return err
+		}
+	} else {
+		bench.PrintTable(cmd.OutOrStdout(), results)
 	}
-	bench.PrintTable(cmd.OutOrStdout(), results)
-	return nil
+	return runErr
 }
 
 func runScenario(ctx context.Context, sc string, f *benchFlags, t *bench.Target, l *bench.Local, read bench.ReadOptions) ([]bench.Result, error) {
