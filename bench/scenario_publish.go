@@ -2,7 +2,9 @@ package bench
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"sync/atomic"
 	"time"
 
 	"github.com/tekstore/tekstore/client"
@@ -37,20 +39,45 @@ func Publish(ctx context.Context, t *Target, o PublishOptions) (Result, error) {
 	for i := range bodies {
 		bodies[i] = upload(o.KeysPerPublish, now)
 	}
+	var retries atomic.Int64
 	rec, elapsed := runWorkers(ctx, o.Concurrency, o.Duration, len(codes), func(ctx context.Context, w, i int) error {
 		c := cs[t.Leader]
 		if o.AllNodes {
 			c = cs[i%len(cs)]
 		}
-		res, err := c.Publish(ctx, client.PublishRequest{Code: codes[i], Keys: bodies[i]})
+		res, err := publishRetrying(ctx, c, client.PublishRequest{Code: codes[i], Keys: bodies[i]}, &retries)
 		if err == nil && res.Inserted != o.KeysPerPublish {
 			err = fmt.Errorf("inserted %d of %d keys", res.Inserted, o.KeysPerPublish)
 		}
 		return err
 	})
 	r := rec.result("publish", elapsed)
-	r.Extra = map[string]float64{"keysPerSec": r.Throughput * float64(o.KeysPerPublish), "concurrency": float64(o.Concurrency)}
+	r.Extra = map[string]float64{"keysPerSec": r.Throughput * float64(o.KeysPerPublish), "concurrency": float64(o.Concurrency),
+		"retries": float64(retries.Load())}
 	return r, nil
+}
+
+// publishAttempts bounds the retries of one upload, as an app would.
+const publishAttempts = 5
+
+// publishRetrying sends an upload and, like a real app, sends the same
+// request again after a 503 or 429 (Retry-After, at most a second here);
+// an identical retry is answered idempotently by the server.
+func publishRetrying(ctx context.Context, c *client.Client, req client.PublishRequest, retries *atomic.Int64) (client.PublishResult, error) {
+	for attempt := 1; ; attempt++ {
+		res, err := c.Publish(ctx, req)
+		var ae *client.APIError
+		if err == nil || attempt == publishAttempts || !errors.As(err, &ae) || !ae.Temporary() {
+			return res, err
+		}
+		retries.Add(1)
+		wait := min(max(ae.RetryAfter, 100*time.Millisecond), time.Second)
+		select {
+		case <-time.After(wait):
+		case <-ctx.Done():
+			return res, err
+		}
+	}
 }
 
 // Fill loads about n keys as fast as it can (14 per upload, all nodes).

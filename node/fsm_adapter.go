@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"runtime/debug"
 	"sync/atomic"
 
 	"github.com/hashicorp/raft"
@@ -94,9 +95,15 @@ func (a *fsmAdapter) Snapshot() (raft.FSMSnapshot, error) {
 	return &fsmSnapshot{frozen: a.state.Freeze()}, nil
 }
 
+// restoreGCPercent is the garbage collector target while a snapshot is
+// loaded: the restore allocates the whole state once, and fewer collections
+// make a restart of a large node markedly faster.
+const restoreGCPercent = 400
+
 // Restore replaces the state from a snapshot.
 func (a *fsmAdapter) Restore(rc io.ReadCloser) error {
 	defer rc.Close()
+	defer debug.SetGCPercent(debug.SetGCPercent(restoreGCPercent))
 	if err := a.state.Restore(rc); err != nil {
 		return fmt.Errorf("restore snapshot: %w", err)
 	}

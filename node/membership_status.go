@@ -25,6 +25,9 @@ type Status struct {
 	// as leader, the leader's from replication as follower).
 	CommitIndex uint64
 	LastIndex   uint64
+	// InSync: this node refuses writes naming unknown things from its own
+	// state (see Node.InSync); otherwise it relays them to the leader.
+	InSync bool
 	// LastContact is when a follower last heard from the leader (zero on
 	// the leader and when never).
 	LastContact time.Time
@@ -38,6 +41,7 @@ func (n *Node) Status() Status {
 		AppliedIndex: n.AppliedIndex(),
 		CommitIndex:  n.seenCommit(),
 		LastIndex:    n.raft.LastIndex(),
+		InSync:       n.InSync(),
 	}
 	if n.raft.State() != raft.Leader {
 		st.LastContact = n.raft.LastContact()
@@ -128,4 +132,25 @@ func (w *commitWatcher) relay(stop <-chan struct{}) {
 			return
 		}
 	}
+}
+
+// InSync reports whether this node's local state can be trusted to refuse
+// a write that names something unknown (a code, token or submission): the
+// leader always; a follower when it has applied what the leader announced
+// and heard from it within syncWindow. The leader resends its commit index
+// every CommitTimeout, so a healthy follower hears from it every few
+// milliseconds; one that is cut off or catching up is not in sync and
+// relays such writes to the leader.
+func (n *Node) InSync() bool {
+	if n.raft.State() == raft.Leader {
+		return true
+	}
+	last := n.raft.LastContact()
+	return n.CaughtUp() && !last.IsZero() && time.Since(last) <= n.syncWindow()
+}
+
+// syncWindow is how recent the last contact with the leader must be for
+// InSync: ten commit timeouts, at least 50 ms.
+func (n *Node) syncWindow() time.Duration {
+	return max(10*n.cfg.CommitTimeout, 50*time.Millisecond)
 }

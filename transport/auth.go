@@ -109,8 +109,18 @@ const maxRelayBody = 1 << 20
 // leader, or for a request already relayed, it reports false and the
 // caller answers from its own state. Relaying uses HTTP forwarding, never
 // the publish batcher, so an unknown code never reaches the Raft log.
+//
+// A follower that is in sync with the leader (caught up, heard from it
+// within a heartbeat timeout) refuses from its own state like the leader:
+// then an unknown code is refused where it arrived and never reaches the
+// leader (spec: cheap rejection before Raft). Only a node that lags or is
+// cut off relays. The window left is a code committed in the last few
+// milliseconds and not yet applied here; people type codes far later.
 func (s *Server) relayUnknown(w http.ResponseWriter, r *http.Request, body []byte) bool {
 	if s.store.IsLeader() || r.Header.Get(headerForwardedBy) != "" {
+		return false
+	}
+	if st, ok := s.store.(interface{ InSync() bool }); ok && st.InSync() {
 		return false
 	}
 	return !s.leaderOrForward(w, r, body)

@@ -51,6 +51,7 @@ type localOut struct {
 	CommitIndex  uint64 `json:"commitIndex"`
 	LastIndex    uint64 `json:"lastIndex"`
 	LastContact  string `json:"lastContact"`
+	InSync       bool   `json:"inSync"`
 }
 
 func toLocalOut(st node.Status) localOut {
@@ -62,7 +63,7 @@ func toLocalOut(st node.Status) localOut {
 		}
 	}
 	return localOut{ID: st.ID, State: st.State, Voter: st.Voter, AppliedIndex: st.AppliedIndex,
-		CommitIndex: st.CommitIndex, LastIndex: st.LastIndex, LastContact: lc}
+		CommitIndex: st.CommitIndex, LastIndex: st.LastIndex, LastContact: lc, InSync: st.InSync}
 }
 
 // handleLocal is GET /v1/cluster/local.

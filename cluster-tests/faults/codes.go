@@ -26,6 +26,7 @@ func (w *Workload) issueCodes(ctx context.Context, n int) error {
 		if err != nil {
 			return fmt.Errorf("issue codes: %w", err)
 		}
+		w.awaitReplication(ctx, got.Meta.Index)
 		for _, c := range got.Codes {
 			w.codes <- c.Code
 		}
@@ -65,5 +66,20 @@ func (w *Workload) retry(ctx context.Context, call func(cl *client.Client, actx 
 		if !sleep(ctx, 200*time.Millisecond) {
 			return fmt.Errorf("%w (last error: %v)", ctx.Err(), err)
 		}
+	}
+}
+
+// awaitReplication gives new codes the moment a real one has before anyone
+// types it: each node that is in contact with the leader applies index
+// (a min_index read, at most a second per node; nodes that are cut off
+// relay unknown codes to the leader anyway).
+func (w *Workload) awaitReplication(ctx context.Context, index uint64) {
+	if index == 0 {
+		return
+	}
+	for _, id := range w.c.Members() {
+		rctx, cancel := context.WithTimeout(ctx, 2*time.Second)
+		_, _ = w.c.Client(id, "", 2*time.Second).Keys(rctx, client.KeysQuery{Since: index, Limit: 1, MinIndex: index, Wait: time.Second})
+		cancel()
 	}
 }

@@ -2,7 +2,9 @@ package faults
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
+	"net/http"
 	"slices"
 	"testing"
 	"time"
@@ -30,6 +32,36 @@ func laggingFollower(t *testing.T) (ctx context.Context, c *Cluster, w *Workload
 	return ctx, c, w, leader, follower
 }
 
+// isolateAndWait cuts the follower's Raft links and waits until the
+// follower itself reports it is no longer in sync (GET /v1/cluster/local):
+// a follower that heard from the leader within the last few milliseconds
+// rightly refuses unknown codes locally.
+func isolateAndWait(t *testing.T, ctx context.Context, c *Cluster, follower string) {
+	t.Helper()
+	if err := c.IsolateRaft(follower); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		var local struct {
+			InSync bool `json:"inSync"`
+		}
+		req, _ := http.NewRequestWithContext(ctx, http.MethodGet, c.URL(follower)+"/v1/cluster/local", nil)
+		req.Header.Set("Authorization", "Bearer "+AdminToken)
+		if resp, err := http.DefaultClient.Do(req); err == nil {
+			err = json.NewDecoder(resp.Body).Decode(&local)
+			resp.Body.Close()
+			if err == nil && !local.InSync {
+				return
+			}
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%s still reports inSync after its Raft links were cut", follower)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
 // publishOn issues a code on issuer and publishes keys drawn from seed
 // with it on node.
 func publishOn(ctx context.Context, c *Cluster, w *Workload, seed int, issuer, node string) ([]client.Key, client.PublishResult, error) {
@@ -50,9 +82,7 @@ func publishOn(ctx context.Context, c *Cluster, w *Workload, seed int, issuer, n
 // the leader, which knows every issued code.
 func TestRegressionFreshCodeOnLaggingFollower(t *testing.T) {
 	ctx, c, w, leader, follower := laggingFollower(t)
-	if err := c.IsolateRaft(follower); err != nil {
-		t.Fatal(err)
-	}
+	isolateAndWait(t, ctx, c, follower)
 	keys, res, err := publishOn(ctx, c, w, 1, leader, follower)
 	if err != nil {
 		t.Fatalf("publish with a fresh code through lagging follower %s: %v", follower, err)
@@ -81,9 +111,7 @@ func TestRegressionFreshCodeOnLaggingFollower(t *testing.T) {
 // writes. Now each is relayed to the leader and succeeds.
 func TestRegressionRevokeOnLaggingFollower(t *testing.T) {
 	ctx, c, w, leader, follower := laggingFollower(t)
-	if err := c.IsolateRaft(follower); err != nil {
-		t.Fatal(err)
-	}
+	isolateAndWait(t, ctx, c, follower)
 	_, byToken, err := publishOn(ctx, c, w, 1, leader, leader)
 	if err != nil {
 		t.Fatal(err)
