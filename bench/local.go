@@ -44,7 +44,7 @@ type localNode struct {
 var benchLimits = []string{
 	"--limit-publish-rate=-1", "--limit-read-rate=-1", "--limit-token-rate=-1",
 	"--limit-failed-codes-per-hour=-1", "--limit-long-polls-per-client=100000",
-	"--max-long-polls=100000", "--max-in-flight=100000",
+	"--max-long-polls=100000", "--max-in-flight=100000", "--max-connections=100000",
 }
 
 // StartLocal starts opts.Nodes processes of the running binary on

@@ -59,6 +59,8 @@ type Options struct {
 	// (fault-injection tests route them through proxies with it).
 	PeerDial func(ctx context.Context, network, address string) (net.Conn, error)
 
+	// MaxConnections caps open API connections (DefaultMaxConnections when 0).
+	MaxConnections int
 	// Limits are the API's DoS budgets (transport.DefaultLimits when zero).
 	Limits transport.Limits
 

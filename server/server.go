@@ -16,6 +16,7 @@ import (
 	"github.com/tekstore/tekstore/portal"
 	"github.com/tekstore/tekstore/secrets"
 	"github.com/tekstore/tekstore/transport"
+	"golang.org/x/net/netutil"
 )
 
 // HTTP server limits (slow clients cannot hold resources for long).
@@ -27,6 +28,11 @@ const (
 	maxHeaderBytes    = 16 << 10
 	shutdownTimeout   = 5 * time.Second
 )
+
+// DefaultMaxConnections caps open API connections per node: above
+// transport.DefaultLimits.MaxLongPolls plus room for ordinary requests, and
+// below the usual file-descriptor limit (raise both together).
+const DefaultMaxConnections = 24576
 
 // Server is one running tekstore process.
 type Server struct {
@@ -56,6 +62,13 @@ func Start(opts Options) (*Server, error) {
 	if err != nil {
 		return nil, fmt.Errorf("listen for HTTP on %s: %w", opts.HTTPAddr, err)
 	}
+	// Past the connection cap, new connections wait in the kernel's
+	// backlog instead of costing a file descriptor and a goroutine each.
+	maxConns := opts.MaxConnections
+	if maxConns == 0 {
+		maxConns = DefaultMaxConnections
+	}
+	ln = netutil.LimitListener(ln, maxConns)
 	s.httpLn = ln
 	if opts.PeerDial != nil {
 		s.peer.Transport.(*http.Transport).DialContext = opts.PeerDial

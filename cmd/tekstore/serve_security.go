@@ -17,6 +17,7 @@ type securityFlags struct {
 	clusterCA, clusterCert, clusterKey string
 	trustedProxies                     []string
 	limits                             transport.Limits
+	maxConns                           int
 }
 
 // register adds the security flags to fs, with transport.DefaultLimits as
@@ -39,6 +40,7 @@ func (f *securityFlags) register(fs *pflag.FlagSet) {
 	fs.IntVar(&l.TokenBurst, "limit-token-burst", d.TokenBurst, "portal and admin call burst per token")
 	fs.IntVar(&l.MaxInFlight, "max-in-flight", d.MaxInFlight, "concurrent requests on the node (long polls excluded); more get 503")
 	fs.IntVar(&l.MaxLongPolls, "max-long-polls", d.MaxLongPolls, "concurrent long polls on the node; more get 503")
+	fs.IntVar(&f.maxConns, "max-connections", server.DefaultMaxConnections, "open API connections; more wait in the listen backlog (keep below the file-descriptor limit)")
 }
 
 // apply fills the TLS and limit options of o from the flags.
@@ -60,6 +62,10 @@ func (f *securityFlags) apply(o *server.Options) error {
 	default:
 		return errors.New("--cluster-ca, --cluster-cert and --cluster-key go together")
 	}
+	if f.maxConns < 1 {
+		return fmt.Errorf("--max-connections must be at least 1, not %d", f.maxConns)
+	}
+	o.MaxConnections = f.maxConns
 	limits := f.limits
 	for _, p := range f.trustedProxies {
 		prefix, err := parsePrefixOrAddr(strings.TrimSpace(p))
