@@ -59,8 +59,8 @@ func Build(b Batch, s Signer, maxKeysPerFile int) ([][]byte, error) {
 		}
 	}
 
-	keys := slices.SortedFunc(slices.Values(b.Keys), compareKeys)
-	revoked := slices.SortedFunc(slices.Values(b.Revoked), compareRevoked)
+	keys := slices.SortedFunc(slices.Values(b.Keys), tek.Compare)
+	revoked := slices.SortedFunc(slices.Values(b.Revoked), tek.CompareRevoked)
 
 	total := len(keys) + len(revoked)
 	files := max(1, (total+maxKeysPerFile-1)/maxKeysPerFile)

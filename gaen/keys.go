@@ -2,7 +2,6 @@ package gaen
 
 import (
 	"bytes"
-	"cmp"
 	"fmt"
 	"math"
 
@@ -15,42 +14,6 @@ const (
 	maxTransmissionRisk = 8
 	maxOnsetDays        = 14
 )
-
-// compareKeys is a total order on keys: key bytes first, then every other
-// field, so that the export bytes do not depend on the input order even when
-// the same key bytes appear twice.
-func compareKeys(a, b tek.Key) int {
-	if c := bytes.Compare(a.Data[:], b.Data[:]); c != 0 {
-		return c
-	}
-	return cmp.Or(
-		cmp.Compare(a.RollingStart, b.RollingStart),
-		cmp.Compare(a.RollingPeriod, b.RollingPeriod),
-		cmp.Compare(a.TransmissionRisk, b.TransmissionRisk),
-		cmp.Compare(a.ReportType, b.ReportType),
-		compareBool(a.HasOnset, b.HasOnset),
-		cmp.Compare(a.DaysSinceOnset, b.DaysSinceOnset),
-	)
-}
-
-// compareRevoked orders revoked keys by key bytes, then rolling start.
-func compareRevoked(a, b tek.RevokedKey) int {
-	if c := bytes.Compare(a.Data[:], b.Data[:]); c != 0 {
-		return c
-	}
-	return cmp.Compare(a.RollingStart, b.RollingStart)
-}
-
-func compareBool(a, b bool) int {
-	switch {
-	case a == b:
-		return 0
-	case !a:
-		return -1
-	default:
-		return 1
-	}
-}
 
 // validateKey checks that k can be written to an export file as a key.
 func validateKey(k tek.Key) error {

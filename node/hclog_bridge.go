@@ -7,21 +7,23 @@ import (
 	"github.com/rs/zerolog"
 )
 
-// zerologWriter turns hclog's text lines into zerolog events at the level
-// hclog printed, so raft and memberlist log through the node's logger.
-type zerologWriter struct{ log zerolog.Logger }
+// LogWriter turns the text log lines of hashicorp libraries (hclog's
+// "[WARN]", the standard library logger's "[ERR]" of memberlist) into
+// zerolog events at the level they name, so raft and memberlist log
+// through the node's logger.
+type LogWriter struct{ Log zerolog.Logger }
 
 // Write implements io.Writer; each call carries one log line.
-func (w zerologWriter) Write(p []byte) (int, error) {
+func (w LogWriter) Write(p []byte) (int, error) {
 	line := strings.TrimSpace(string(p))
-	ev := w.log.Info()
+	ev := w.Log.Info()
 	switch {
-	case strings.Contains(line, "[ERROR]"):
-		ev = w.log.Error()
+	case strings.Contains(line, "[ERROR]"), strings.Contains(line, "[ERR]"):
+		ev = w.Log.Error()
 	case strings.Contains(line, "[WARN]"):
-		ev = w.log.Warn()
+		ev = w.Log.Warn()
 	case strings.Contains(line, "[DEBUG]"), strings.Contains(line, "[TRACE]"):
-		ev = w.log.Debug()
+		ev = w.Log.Debug()
 	}
 	ev.Msg(line)
 	return len(p), nil
@@ -32,7 +34,7 @@ func newHCLogger(log zerolog.Logger, component string) hclog.Logger {
 	return hclog.New(&hclog.LoggerOptions{
 		Name:            component,
 		Level:           hclog.Info,
-		Output:          zerologWriter{log: log.With().Str("component", component).Logger()},
+		Output:          LogWriter{Log: log.With().Str("component", component).Logger()},
 		DisableTime:     true,
 		IncludeLocation: false,
 	})

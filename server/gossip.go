@@ -10,6 +10,7 @@ import (
 
 	"github.com/hashicorp/memberlist"
 	"github.com/rs/zerolog"
+	"github.com/tekstore/tekstore/node"
 	"github.com/tekstore/tekstore/transport"
 )
 
@@ -80,7 +81,7 @@ func startGossip(bind, profile string, key []byte, meta gossipMeta, dir *directo
 	conf.SecretKey = key
 	conf.Delegate = g
 	conf.Events = g
-	conf.Logger = log.New(gossipLogWriter{log: g.log}, "", 0)
+	conf.Logger = log.New(node.LogWriter{Log: g.log}, "", 0)
 	ml, err := memberlist.Create(conf)
 	if err != nil {
 		return nil, fmt.Errorf("start gossip on %s: %w", bind, err)

@@ -159,7 +159,7 @@ func (h *ckHarness) stored(keys []tek.Key) []tek.Key {
 		}
 		out = append(out, s)
 	}
-	slices.SortFunc(out, compareCheckpointKeys)
+	slices.SortFunc(out, tek.Compare)
 	return out
 }
 
@@ -169,7 +169,7 @@ func refsOf(keys []tek.Key) []tek.RevokedKey {
 	for i, k := range keys {
 		out[i] = tek.RevokedKey{Data: k.Data, RollingStart: k.RollingStart}
 	}
-	slices.SortFunc(out, compareRevokedKeys)
+	slices.SortFunc(out, tek.CompareRevoked)
 	return out
 }
 

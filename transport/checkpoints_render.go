@@ -1,8 +1,6 @@
 package transport
 
 import (
-	"bytes"
-	"cmp"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -56,8 +54,8 @@ func marshalBody(v any) ([]byte, error) {
 // keys were uploaded together. Padding keys are not part of it. full is ck
 // with its content (fsm.State.CheckpointContent); the body is tied to ck.
 func renderCheckpointJSON(ck, full *fsm.Checkpoint) (*renderedBody, error) {
-	keys := slices.SortedFunc(slices.Values(full.Keys), compareCheckpointKeys)
-	revoked := slices.SortedFunc(slices.Values(full.Revoked), compareRevokedKeys)
+	keys := slices.SortedFunc(slices.Values(full.Keys), tek.Compare)
+	revoked := slices.SortedFunc(slices.Values(full.Revoked), tek.CompareRevoked)
 	body, err := marshalBody(keysResponse{
 		Since: ck.Since, Until: ck.Until, Reset: false, More: false,
 		Keys: toKeysOut(keys), Revoked: toRefsOut(revoked),
@@ -85,35 +83,4 @@ func renderListing(cks []*fsm.Checkpoint, etags []string) (*renderedBody, error)
 		return nil, err
 	}
 	return newRendered(bodyKey{}, nil, body), nil
-}
-
-// compareCheckpointKeys is a total order on keys, key bytes first, so that
-// the rendered bytes never depend on the stored order.
-func compareCheckpointKeys(a, b tek.Key) int {
-	if c := bytes.Compare(a.Data[:], b.Data[:]); c != 0 {
-		return c
-	}
-	return cmp.Or(
-		cmp.Compare(a.RollingStart, b.RollingStart),
-		cmp.Compare(a.RollingPeriod, b.RollingPeriod),
-		cmp.Compare(a.TransmissionRisk, b.TransmissionRisk),
-		cmp.Compare(a.ReportType, b.ReportType),
-		cmp.Compare(boolInt(a.HasOnset), boolInt(b.HasOnset)),
-		cmp.Compare(a.DaysSinceOnset, b.DaysSinceOnset),
-	)
-}
-
-// compareRevokedKeys orders revoked keys by key bytes, then window start.
-func compareRevokedKeys(a, b tek.RevokedKey) int {
-	if c := bytes.Compare(a.Data[:], b.Data[:]); c != 0 {
-		return c
-	}
-	return cmp.Compare(a.RollingStart, b.RollingStart)
-}
-
-func boolInt(b bool) int {
-	if b {
-		return 1
-	}
-	return 0
 }
