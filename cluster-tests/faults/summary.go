@@ -43,7 +43,7 @@ func Summarize(w *Workload, n *Nemesis, v *Verdict) Summary {
 			lat = append(lat, time.Duration(op.Return-op.Call))
 		}
 	}
-	s.PublishP50, s.PublishP99, s.PublishMax = quantile(lat, 0.50), quantile(lat, 0.99), quantile(lat, 1)
+	s.PublishP50, s.PublishP99, s.PublishMax = Quantile(lat, 0.50), Quantile(lat, 0.99), Quantile(lat, 1)
 	w.mu.Lock()
 	attempts := slices.Clone(w.attempts)
 	w.mu.Unlock()
@@ -55,7 +55,7 @@ func Summarize(w *Workload, n *Nemesis, v *Verdict) Summary {
 		}
 		end = max(end, a.end)
 	}
-	s.AttemptP50, s.AttemptP99 = quantile(ok, 0.50), quantile(ok, 0.99)
+	s.AttemptP50, s.AttemptP99 = Quantile(ok, 0.50), Quantile(ok, 0.99)
 	for _, k := range n.LeaderKills() {
 		u := Unavailability{KilledAt: k, Open: true, Gap: time.Duration(end) - k}
 		for _, a := range attempts {
@@ -80,8 +80,8 @@ func (s Summary) LongestUnavailability() (time.Duration, bool) {
 	return longest, found
 }
 
-// quantile returns the q-quantile of ds (nearest rank; 0 when empty).
-func quantile(ds []time.Duration, q float64) time.Duration {
+// Quantile returns the q-quantile of ds (nearest rank; 0 when empty).
+func Quantile(ds []time.Duration, q float64) time.Duration {
 	if len(ds) == 0 {
 		return 0
 	}

@@ -105,7 +105,7 @@ func (t *totals) report(elapsed time.Duration) string {
 	}
 	fmt.Fprintf(&b, "leader kills: %d; longest write unavailability after one: %v%s\n", len(t.gaps), longest.Round(time.Millisecond), suffix)
 	fmt.Fprintf(&b, "publish latency, 40 ms +- 10 ms between data centers (confirmed, retries included, %d publishes): p50 %v, p99 %v\n",
-		len(t.latencies), quantile(t.latencies, 0.5).Round(time.Millisecond), quantile(t.latencies, 0.99).Round(time.Millisecond))
+		len(t.latencies), faults.Quantile(t.latencies, 0.5).Round(time.Millisecond), faults.Quantile(t.latencies, 0.99).Round(time.Millisecond))
 	fmt.Fprintf(&b, "anomalies: %d\n", len(t.anomalies))
 	for _, a := range t.anomalies {
 		fmt.Fprintf(&b, "  - %s\n", a)
@@ -113,13 +113,3 @@ func (t *totals) report(elapsed time.Duration) string {
 	return b.String()
 }
 
-// quantile returns the q-quantile of ds (nearest rank; 0 when empty).
-func quantile(ds []time.Duration, q float64) time.Duration {
-	if len(ds) == 0 {
-		return 0
-	}
-	ds = slices.Clone(ds)
-	slices.Sort(ds)
-	i := int(q*float64(len(ds))+0.5) - 1
-	return ds[min(max(i, 0), len(ds)-1)]
-}
