@@ -112,4 +112,3 @@ func (t *totals) report(elapsed time.Duration) string {
 	}
 	return b.String()
 }
-
