@@ -117,10 +117,20 @@ const maxRelayBody = 1 << 20
 // cut off relays. The window left is a code committed in the last few
 // milliseconds and not yet applied here; people type codes far later.
 func (s *Server) relayUnknown(w http.ResponseWriter, r *http.Request, body []byte) bool {
-	if s.store.IsLeader() || r.Header.Get(headerForwardedBy) != "" {
+	if st, ok := s.store.(interface{ InSync() bool }); ok && st.InSync() {
 		return false
 	}
-	if st, ok := s.store.(interface{ InSync() bool }); ok && st.InSync() {
+	return s.relayToLeader(w, r, body)
+}
+
+// relayToLeader relays a write naming something this follower does not
+// know to the leader, in sync or not. It is for writes whose volume a
+// client's budget already bounds and whose subject a client just learned
+// about from the leader: a rollback (provider or admin token, per-token
+// budget) and a revisionToken de-registration (upload budget per address)
+// of an upload confirmed moments ago. It reports true when it answered.
+func (s *Server) relayToLeader(w http.ResponseWriter, r *http.Request, body []byte) bool {
+	if s.store.IsLeader() || r.Header.Get(headerForwardedBy) != "" {
 		return false
 	}
 	return !s.leaderOrForward(w, r, body)

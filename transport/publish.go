@@ -198,8 +198,8 @@ func (s *Server) handlePublishRevoke(w http.ResponseWriter, r *http.Request) {
 	}
 	h := secrets.RevisionTokenHash(*req.RevisionToken)
 	sub, err := s.state.SubmissionByRevision(fsm.Hash(h))
-	if err != nil && s.relayUnknown(w, r, body) {
-		return // a lagging follower: the leader decides (see relayUnknown)
+	if err != nil && s.relayToLeader(w, r, body) {
+		return // maybe not applied here yet: the leader decides (see relayToLeader)
 	}
 	if err != nil {
 		s.writeError(w, r, notFound("unknown revisionToken"))

@@ -109,8 +109,8 @@ func (s *Server) handleSubmissionRollback(w http.ResponseWriter, r *http.Request
 		return
 	}
 	sub, err := s.submissionFor(r)
-	if err != nil && toAPIError(err).code == codeNotFound && s.relayUnknown(w, r, body) {
-		return // a lagging follower: the leader decides (see relayUnknown)
+	if err != nil && toAPIError(err).code == codeNotFound && s.relayToLeader(w, r, body) {
+		return // maybe not applied here yet: the leader decides (see relayToLeader)
 	}
 	if err != nil {
 		s.writeError(w, r, err)
