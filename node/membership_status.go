@@ -1,6 +1,7 @@
 package node
 
 import (
+	"context"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -153,4 +154,44 @@ func (n *Node) InSync() bool {
 // InSync: ten commit timeouts, at least 50 ms.
 func (n *Node) syncWindow() time.Duration {
 	return max(10*n.cfg.CommitTimeout, 50*time.Millisecond)
+}
+
+// maxSettle bounds Settle.
+const maxSettle = 250 * time.Millisecond
+
+// Settle lets a follower catch up with what the leader had committed when
+// Settle was called, without asking the leader: it waits for the leader's
+// next commit announcement (the leader resends its commit index every
+// CommitTimeout) or at most four commit timeouts (20 ms or more), then until
+// that index is applied locally. Bounded by maxSettle and ctx. The leader
+// returns at once. A follower calls it before refusing a write that names
+// something it does not know, so that a code committed a moment before the
+// request arrived is found locally and the refusal stays local otherwise.
+func (n *Node) Settle(ctx context.Context) {
+	if n.raft.State() == raft.Leader {
+		return
+	}
+	start := time.Now()
+	c0 := n.seenCommit()
+	announce := start.Add(max(4*n.cfg.CommitTimeout, 20*time.Millisecond))
+	limit := start.Add(maxSettle)
+	tick := time.NewTicker(time.Millisecond)
+	defer tick.Stop()
+	for {
+		now := time.Now()
+		target := n.seenCommit()
+		if (target > c0 || now.After(announce)) && n.raft.AppliedIndex() >= target {
+			return
+		}
+		if now.After(limit) {
+			return
+		}
+		select {
+		case <-tick.C:
+		case <-ctx.Done():
+			return
+		case <-n.stop:
+			return
+		}
+	}
 }

@@ -40,7 +40,7 @@ follower="http://127.0.0.1:$((base+20))"
 
 "$BIN" bench --addr "$urls" --admin-token "$token" --scenario fill --fill-keys "${KEYS:-10000}" --concurrency 32 >/dev/null
 since=$(curl -s -D - -o /dev/null "$follower/healthz" | tr -d '\r' | sed -n 's/^X-Tekstore-Index: //p')
-"$BIN" bench --addr "$urls" --admin-token "$token" --scenario fill --fill-keys 100 --concurrency 4 >/dev/null
+"$BIN" bench --addr "$urls" --admin-token "$token" --scenario fill --fill-keys 100 --concurrency 4 >&2
 sleep 4 # one checkpoint interval, so that a checkpoint holds the last uploads
 n=$(curl -s "$follower/v1/checkpoints" | sed -n 's/.*"latest":\([0-9]*\).*/\1/p')
 

@@ -52,12 +52,15 @@ func (s *Server) withRole(allow func(principal) error, next http.HandlerFunc) ht
 	return func(w http.ResponseWriter, r *http.Request) {
 		p, err := s.authenticate(r)
 		if errors.Is(err, errUnauthenticated) && r.Method != http.MethodGet && r.Method != http.MethodHead &&
-			r.Header.Get("Authorization") != "" {
-			// A provider token made moments ago may not have reached this
-			// follower yet: relay the write to the leader (see relayUnknown).
-			body, rerr := io.ReadAll(io.LimitReader(r.Body, maxRelayBody+1))
-			if rerr == nil && len(body) <= maxRelayBody && s.relayUnknown(w, r, body) {
-				return
+			r.Header.Get("Authorization") != "" && s.settle(r) {
+			// A provider token made moments ago may not have been applied
+			// here yet: catch up with the leader's last commit and look
+			// again; a follower out of sync relays the write instead.
+			if p, err = s.authenticate(r); errors.Is(err, errUnauthenticated) {
+				body, rerr := io.ReadAll(io.LimitReader(r.Body, maxRelayBody+1))
+				if rerr == nil && len(body) <= maxRelayBody && s.relayUnknown(w, r, body) {
+					return
+				}
 			}
 		}
 		if err == nil {
@@ -134,4 +137,20 @@ func (s *Server) relayToLeader(w http.ResponseWriter, r *http.Request, body []by
 		return false
 	}
 	return !s.leaderOrForward(w, r, body)
+}
+
+// settle runs on a follower, for a request not already relayed, before it
+// refuses something it does not know: the node catches up with the
+// leader's last commit without asking the leader (node.Settle). It reports
+// whether it waited, i.e. whether the caller should look again.
+func (s *Server) settle(r *http.Request) bool {
+	if s.store.IsLeader() || r.Header.Get(headerForwardedBy) != "" {
+		return false
+	}
+	st, ok := s.store.(interface{ Settle(context.Context) })
+	if !ok {
+		return false
+	}
+	st.Settle(r.Context())
+	return true
 }

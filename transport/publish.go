@@ -89,13 +89,20 @@ func (s *Server) handlePublish(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	replay, err := s.state.CheckCode(p.codeHash, p.setHash)
-	if errors.Is(err, fsm.ErrCodeInvalid) && !s.store.IsLeader() && r.Header.Get(headerForwardedBy) == "" {
-		// A code issued moments ago may not have reached this follower
-		// yet: the leader decides (see relayUnknown). Counting it here
-		// keeps a client that sprays codes at followers within its
-		// failed-code budget.
-		s.countFailedCode(client, err)
-		if s.relayUnknown(w, r, body) {
+	if errors.Is(err, fsm.ErrCodeInvalid) && s.settle(r) {
+		// A code issued moments ago may not have been applied on this
+		// follower yet: let it catch up with the leader's last commit
+		// (locally, see settle) and look again.
+		replay, err = s.state.CheckCode(p.codeHash, p.setHash)
+		if errors.Is(err, fsm.ErrCodeInvalid) {
+			// Counted here, before a relay, so that a client spraying codes
+			// at followers stays within its failed-code budget.
+			s.countFailedCode(client, err)
+			if s.relayUnknown(w, r, body) {
+				return // a follower out of sync: the leader decides
+			}
+			s.metrics.publishRejected.WithLabelValues(toAPIError(err).code).Inc()
+			s.writeError(w, r, err)
 			return
 		}
 	}
