@@ -11,14 +11,14 @@ import (
 const reasonAppRevoked = "de-registered by the app"
 
 func (s *State) applyRollback(index uint64, c *fsmpb.RollbackSubmission) (any, error) {
-	sub, ok := s.submissions[c.SubmissionId]
+	ord, ok := s.subByIDLocked(c.SubmissionId)
 	if !ok {
 		return nil, fmt.Errorf("submission %s: %w", c.SubmissionId, ErrNotFound)
 	}
-	if err := s.checkActor(c.ActorProviderId, sub.ProviderID); err != nil {
+	if err := s.checkActor(c.ActorProviderId, s.providerList[s.liveSub(ord).provider].ID); err != nil {
 		return nil, err
 	}
-	return s.rollback(index, sub, c.Reason), nil
+	return s.rollback(index, ord, c.Reason), nil
 }
 
 func (s *State) applyRevokeByToken(index uint64, c *fsmpb.RevokeByToken) (any, error) {
@@ -26,11 +26,11 @@ func (s *State) applyRevokeByToken(index uint64, c *fsmpb.RevokeByToken) (any, e
 	if err != nil {
 		return nil, err
 	}
-	sub, ok := s.byRevision[h]
+	ord, ok := s.subByRevLocked(h)
 	if !ok {
 		return nil, fmt.Errorf("revision token: %w", ErrNotFound)
 	}
-	return s.rollback(index, sub, reasonAppRevoked), nil
+	return s.rollback(index, ord, reasonAppRevoked), nil
 }
 
 func (s *State) applyProviderRollback(index uint64, c *fsmpb.RollbackProvider) (any, error) {
@@ -43,16 +43,16 @@ func (s *State) applyProviderRollback(index uint64, c *fsmpb.RollbackProvider) (
 	}
 	res := ProviderRollbackResult{Seq: index}
 	for _, ord := range p.subs {
-		sub := s.byOrdinal[ord]
-		if sub == nil || sub.State != SubmissionActive {
+		r := s.liveSub(ord)
+		if r == nil || r.state != subActive {
 			continue
 		}
-		if t := sub.Time.UnixMilli(); t < c.SinceUnixMs || (c.UntilUnixMs != 0 && t >= c.UntilUnixMs) {
+		if t := r.timeMs; t < c.SinceUnixMs || (c.UntilUnixMs != 0 && t >= c.UntilUnixMs) {
 			continue
 		}
-		r := s.rollback(index, sub, "provider rollback")
+		rr := s.rollback(index, ord, "provider rollback")
 		res.Submissions++
-		res.Revoked += r.Revoked
+		res.Revoked += rr.Revoked
 	}
 	return res, nil
 }
@@ -69,39 +69,42 @@ func (s *State) checkActor(actor, owner string) error {
 	return nil
 }
 
-// rollback revokes every key a submission still holds. Idempotent.
-func (s *State) rollback(index uint64, sub *Submission, reason string) RevokeResult {
-	if sub.State == SubmissionRolledBack {
-		return RevokeResult{SubmissionID: sub.ID, Revoked: sub.Revoked, Seq: sub.RollbackSeq}
+// rollback revokes every key submission ord still holds. Idempotent.
+func (s *State) rollback(index uint64, ord uint32, reason string) RevokeResult {
+	r := s.liveSub(ord)
+	id := r.id.String()
+	if r.state == subRolledBack {
+		return RevokeResult{SubmissionID: id, Revoked: int(r.revoked), Seq: r.rollbackSeq}
 	}
 	n := 0
-	for _, k := range s.subKeysLocked(sub) {
-		if s.revokeKey(index, tek.RevokedKey{Data: k.Data, RollingStart: k.RollingStart}, sub.ordinal) {
+	for _, k := range s.subKeysLocked(ord) {
+		if s.revokeKey(index, tek.RevokedKey{Data: k.Data, RollingStart: k.RollingStart}, ord) {
 			n++
 		}
 	}
-	sub.State, sub.Reason, sub.RollbackSeq, sub.Revoked = SubmissionRolledBack, reason, index, n
-	return RevokeResult{SubmissionID: sub.ID, Revoked: n, Seq: index}
+	m := s.subs.mut(int(ord - 1))
+	m.state, m.rollbackSeq, m.revoked = subRolledBack, index, uint8(n)
+	s.reasons[ord] = reason
+	return RevokeResult{SubmissionID: id, Revoked: n, Seq: index}
 }
 
 // revokeKey removes one key of submission ord from the public set (recording
 // a revocation) or from the embargo list. It reports whether anything changed.
 func (s *State) revokeKey(index uint64, ref tek.RevokedKey, ord uint32) bool {
-	if pos, ok := s.position[ref.Data]; ok {
-		e := &s.entries[pos]
-		if e.sub != ord || e.revokedSeq != 0 || e.expired || e.key.RollingStart != ref.RollingStart {
+	if pos, ok := s.entryPos(&ref.Data); ok {
+		e := s.entries.ref(int(pos))
+		if e.sub != ord || e.revoked() || e.expired() || e.rollingStart != ref.RollingStart {
 			return false
 		}
-		e.revokedSeq = index
-		s.revocations = append(s.revocations, revocation{ref: ref, windowEnd: e.key.WindowEnd(), seq: index, addedSeq: e.seq})
+		s.revokeEntry(int(pos), index)
 		return true
 	}
 	for i, p := range s.pendingKeys {
 		if p.key.Data == ref.Data && p.sub == ord && p.key.RollingStart == ref.RollingStart {
 			s.pendingKeys = append(s.pendingKeys[:i], s.pendingKeys[i+1:]...)
 			delete(s.pendingSet, ref.Data)
-			if sub := s.byOrdinal[ord]; sub != nil {
-				sub.dropped = append(sub.dropped, p.key)
+			if s.liveSub(ord) != nil {
+				s.dropped[ord] = append(s.dropped[ord], p.key)
 			}
 			return true
 		}
@@ -111,9 +114,9 @@ func (s *State) revokeKey(index uint64, ref tek.RevokedKey, ord uint32) bool {
 
 // ownerOf finds the submission holding a key that is public or embargoed.
 func (s *State) ownerOf(ref tek.RevokedKey) (uint32, bool) {
-	if pos, ok := s.position[ref.Data]; ok {
-		e := s.entries[pos]
-		if e.key.RollingStart == ref.RollingStart && !e.expired {
+	if pos, ok := s.entryPos(&ref.Data); ok {
+		e := s.entries.ref(int(pos))
+		if e.rollingStart == ref.RollingStart && !e.expired() {
 			return e.sub, true
 		}
 		return 0, false
@@ -140,11 +143,11 @@ func (s *State) applyRevokeKeys(index uint64, c *fsmpb.RevokeKeys) (any, error) 
 			return nil, fmt.Errorf("key %d: %w", i, err)
 		}
 		ord, ok := s.ownerOf(ref)
-		sub := s.byOrdinal[ord]
-		if !ok || sub == nil {
+		r := s.liveSub(ord)
+		if !ok || r == nil {
 			return nil, fmt.Errorf("key %d: %w", i, ErrNotFound)
 		}
-		if err := s.checkActor(c.ActorProviderId, sub.ProviderID); err != nil {
+		if err := s.checkActor(c.ActorProviderId, s.providerList[r.provider].ID); err != nil {
 			return nil, fmt.Errorf("key %d: %w", i, err)
 		}
 		refs[i], owners[i] = ref, ord

@@ -25,8 +25,7 @@ func (s *State) applyCreateProvider(c *fsmpb.CreateProvider) (any, error) {
 		return nil, fmt.Errorf("provider token: %w", ErrExists)
 	}
 	p := &Provider{ID: c.Id, Name: c.Name, TokenHash: th, QuotaPerDay: c.QuotaPerDay, Created: msTime(s.nowMs)}
-	s.providers[p.ID] = p
-	s.byTokenHash[th] = p.ID
+	s.addProvider(p)
 	return p.ID, nil
 }
 
@@ -64,10 +63,10 @@ func (s *State) applyIssue(c *fsmpb.IssueAuthorizations) (any, error) {
 		if err != nil {
 			return nil, err
 		}
-		_, known := s.auths[h]
+		_, known := s.authByCodeLocked(h)
 		_, twice := inCommand[h]
-		if known || twice || a.Id == "" {
-			return nil, fmt.Errorf("%w: authorization %d duplicate or without id", ErrBadCommand, i)
+		if _, short := makeShortID(a.Id); known || twice || a.Id == "" || !short {
+			return nil, fmt.Errorf("%w: authorization %d duplicate, without id or with an id over %d bytes", ErrBadCommand, i, shortIDMax)
 		}
 		inCommand[h] = struct{}{}
 		hashes[i] = h
@@ -85,12 +84,30 @@ func (s *State) applyIssue(c *fsmpb.IssueAuthorizations) (any, error) {
 	p.quotaDay, p.quotaUsed = day, used+uint32(n)
 	res := AuthorizationsResult{Expires: msTime(c.ExpiresUnixMs)}
 	for i, a := range c.Authorizations {
-		s.auths[hashes[i]] = &Authorization{
-			ID: a.Id, CodeHash: hashes[i], ProviderID: p.ID, ReportType: rt,
-			HasOnset: c.HasOnset, OnsetDay: c.OnsetDay,
-			Issued: msTime(s.nowMs), Expires: msTime(c.ExpiresUnixMs),
+		id, _ := makeShortID(a.Id)
+		rec := authRec{codeHash: hashes[i], id: id, issuedMs: s.nowMs, expiresMs: c.ExpiresUnixMs,
+			provider: p.num, rtype: uint8(rt), flags: authLive}
+		if c.HasOnset {
+			rec.flags |= authOnset
+			rec.onsetDay = c.OnsetDay
 		}
+		s.addAuth(rec)
 		res.IDs = append(res.IDs, a.Id)
 	}
 	return res, nil
+}
+
+// addProvider stores a new provider under the next provider number.
+func (s *State) addProvider(p *Provider) {
+	p.num = uint32(len(s.providerList))
+	s.providerList = append(s.providerList, p)
+	s.providers[p.ID] = p
+	s.byTokenHash[p.TokenHash] = p.ID
+}
+
+// addAuth appends an authorization and indexes it by its code hash.
+func (s *State) addAuth(a authRec) {
+	s.authByCode.insert(hashHash(&a.codeHash), uint32(s.auths.len()))
+	s.auths.push(a)
+	s.authLive++
 }

@@ -60,7 +60,7 @@ func (s *State) publishOne(index uint64, it *fsmpb.PublishItem) PublishItemResul
 		return PublishItemResult{Err: err}
 	}
 	setHash := KeySetHash(keys)
-	auth, replay, err := s.checkCodeLocked(codeHash, setHash)
+	authRef, replay, err := s.checkCodeLocked(codeHash, setHash)
 	if err != nil || replay != nil {
 		if replay != nil {
 			return *replay
@@ -70,54 +70,62 @@ func (s *State) publishOne(index uint64, it *fsmpb.PublishItem) PublishItemResul
 	if err := ValidateKeys(keys, msTime(s.nowMs), s.retention); err != nil {
 		return PublishItemResult{Err: err}
 	}
-	if it.SubmissionId == "" {
-		return PublishItemResult{Err: fmt.Errorf("%w: submission id required", ErrBadCommand)}
+	id, ok := makeShortID(it.SubmissionId)
+	if it.SubmissionId == "" || !ok {
+		return PublishItemResult{Err: fmt.Errorf("%w: submission id of 1 to %d bytes required", ErrBadCommand, shortIDMax)}
 	}
-	if _, dup := s.submissions[it.SubmissionId]; dup {
+	if _, dup := s.subByIDLocked(it.SubmissionId); dup {
 		return PublishItemResult{Err: fmt.Errorf("submission %s: %w", it.SubmissionId, ErrExists)}
 	}
-	if _, dup := s.byRevision[revHash]; dup {
+	if _, dup := s.subByRevLocked(revHash); dup {
 		return PublishItemResult{Err: fmt.Errorf("revision token: %w", ErrExists)}
 	}
 
-	sub := &Submission{
-		ID: it.SubmissionId, ProviderID: auth.ProviderID, AuthorizationID: auth.ID,
-		Seq: index, Time: msTime(s.nowMs), State: SubmissionActive,
-		KeySetHash: setHash, RevisionTokenHash: revHash, ordinal: s.nextOrdinal, authHash: codeHash,
-	}
+	auth := *s.auths.ref(int(authRef))
+	ord := s.nextOrdinal
 	s.nextOrdinal++
-	nowInterval := uint32(s.nowMs / 1000 / tek.IntervalSeconds)
+	inserted := 0
+	nowInterval := s.nowInterval()
 	for _, k := range keys {
-		if _, ok := s.position[k.Data]; ok {
+		if _, ok := s.entryPos(&k.Data); ok {
 			continue // already published (or revoked) through another upload
 		}
 		if _, ok := s.pendingSet[k.Data]; ok {
 			continue
 		}
-		k = deriveFromAuthorization(k, auth)
-		sub.Inserted++
+		k = deriveFromAuthorization(k, &auth)
+		inserted++
 		if k.WindowEnd() > nowInterval {
-			s.addPending(pending{key: k, sub: sub.ordinal})
+			s.addPending(pending{key: k, sub: ord})
 		} else {
-			s.addEntry(entry{key: k, sub: sub.ordinal, seq: index})
+			s.addEntry(k, ord, index)
 		}
 	}
-	auth.SubmissionID = sub.ID
-	s.submissions[sub.ID] = sub
-	s.byOrdinal[sub.ordinal] = sub
-	s.byRevision[revHash] = sub
-	p := s.providers[auth.ProviderID]
-	p.subs = append(p.subs, sub.ordinal)
-	return PublishItemResult{SubmissionID: sub.ID, Inserted: sub.Inserted, Seq: index}
+	s.putSub(ord, subRec{
+		keySetHash: setHash, revHash: revHash, id: id, seq: index, timeMs: s.nowMs,
+		auth: authRef, provider: auth.provider, inserted: uint8(inserted), state: subActive,
+	})
+	s.auths.mut(int(authRef)).sub = ord
+	p := s.providerList[auth.provider]
+	p.subs = append(p.subs, ord)
+	return PublishItemResult{SubmissionID: it.SubmissionId, Inserted: inserted, Seq: index}
+}
+
+// putSub stores a new submission record at its ordinal and indexes it.
+func (s *State) putSub(ord uint32, r subRec) {
+	s.subs.skipTo(int(ord - 1)) // past a pruned prefix read from a snapshot
+	s.subs.push(r)
+	s.subByID.insert(hashShortID(&r.id), ord-1)
+	s.subByRev.insert(hashHash(&r.revHash), ord-1)
 }
 
 // deriveFromAuthorization sets the fields the code decides: the report type
 // always, and the days since onset when the app left it out.
-func deriveFromAuthorization(k tek.Key, a *Authorization) tek.Key {
-	k.ReportType = a.ReportType
-	if !k.HasOnset && a.HasOnset {
+func deriveFromAuthorization(k tek.Key, a *authRec) tek.Key {
+	k.ReportType = tek.ReportType(a.rtype)
+	if !k.HasOnset && a.flags&authOnset != 0 {
 		// int64: an onset day far from the key's day must clamp, not wrap.
-		d := int64(k.RollingStart/tek.IntervalsPerDay) - int64(a.OnsetDay)
+		d := int64(k.RollingStart/tek.IntervalsPerDay) - int64(a.onsetDay)
 		if d < -MaxOnsetDays {
 			d = -MaxOnsetDays
 		}
@@ -140,36 +148,25 @@ func (s *State) CheckCode(codeHash, keySetHash Hash) (*PublishItemResult, error)
 	return replay, err
 }
 
-func (s *State) checkCodeLocked(codeHash, keySetHash Hash) (*Authorization, *PublishItemResult, error) {
-	auth, ok := s.auths[codeHash]
+func (s *State) checkCodeLocked(codeHash, keySetHash Hash) (uint32, *PublishItemResult, error) {
+	ref, ok := s.authByCodeLocked(codeHash)
 	if !ok {
-		return nil, nil, ErrCodeInvalid
+		return 0, nil, ErrCodeInvalid
 	}
-	if auth.SubmissionID != "" {
-		sub, ok := s.submissions[auth.SubmissionID]
-		if ok && sub.KeySetHash == keySetHash {
-			return auth, &PublishItemResult{SubmissionID: sub.ID, Inserted: sub.Inserted, Seq: sub.Seq, Replayed: true}, nil
+	a := s.auths.ref(int(ref))
+	if a.sub != 0 {
+		if r := s.liveSub(a.sub); r != nil && r.keySetHash == keySetHash {
+			return ref, &PublishItemResult{SubmissionID: r.id.String(), Inserted: int(r.inserted), Seq: r.seq, Replayed: true}, nil
 		}
-		return nil, nil, ErrCodeUsed
+		return 0, nil, ErrCodeUsed
 	}
-	if p := s.providers[auth.ProviderID]; p == nil || p.Suspended {
-		return nil, nil, ErrProviderSuspend
+	if p := s.providerList[a.provider]; p.Suspended {
+		return 0, nil, ErrProviderSuspend
 	}
-	if s.nowMs > auth.Expires.UnixMilli() {
-		return nil, nil, ErrCodeExpired
+	if s.nowMs > a.expiresMs {
+		return 0, nil, ErrCodeExpired
 	}
-	return auth, nil, nil
-}
-
-func (s *State) addEntry(e entry) {
-	s.entries = append(s.entries, e)
-	pos := uint32(len(s.entries) - 1)
-	s.position[e.key.Data] = pos
-	b := s.expiryInterval(e.key.WindowEnd())
-	s.expiryBucket[b] = append(s.expiryBucket[b], pos)
-	if b < s.expiryCursor {
-		s.expiryCursor = b
-	}
+	return ref, nil, nil
 }
 
 func (s *State) addPending(p pending) {

@@ -103,13 +103,14 @@ func (s *State) CheckpointContent(ck *Checkpoint) *Checkpoint {
 	out := *ck
 	out.Keys, out.Revoked = nil, nil
 	sealInterval := uint32(ck.SealedAt.UnixMilli() / 1000 / tek.IntervalSeconds)
-	i := sort.Search(len(s.entries), func(i int) bool { return s.entries[i].seq > ck.Since })
-	for ; i < len(s.entries) && s.entries[i].seq <= ck.Until; i++ {
-		e := s.entries[i]
-		if s.expiryInterval(e.key.WindowEnd()) <= sealInterval || (e.revokedSeq != 0 && e.revokedSeq <= ck.Until) {
-			continue
+	for run := s.runAfter(ck.Since); run < s.seqRuns.len() && s.seqRuns.ref(run).seq <= ck.Until; run++ {
+		for pos, end := int(s.seqRuns.ref(run).start), s.runEnd(run); pos < end; pos++ {
+			e := s.entries.ref(pos)
+			if s.expiryInterval(e.windowEnd()) <= sealInterval || (e.revoked() && s.revokedAt[uint32(pos)] <= ck.Until) {
+				continue
+			}
+			out.Keys = append(out.Keys, e.key())
 		}
-		out.Keys = append(out.Keys, e.key)
 	}
 	j := sort.Search(len(s.revocations), func(j int) bool { return s.revocations[j].seq > ck.Since })
 	for ; j < len(s.revocations) && s.revocations[j].seq <= ck.Until; j++ {

@@ -38,21 +38,21 @@ func (s *State) Delta(since uint64, limit int) Delta {
 
 func (s *State) deltaLocked(since uint64, limit int) Delta {
 	d := Delta{Since: since, Until: s.index}
-	nowInterval := uint32(s.nowMs / 1000 / tek.IntervalSeconds)
+	nowInterval := s.nowInterval()
 	if since == 0 || since > s.index {
 		d.Reset, since = true, 0
 	}
-	ai := sort.Search(len(s.entries), func(i int) bool { return s.entries[i].seq > since })
+	run := s.runAfter(since)
 	ri := len(s.revocations)
 	if !d.Reset {
 		ri = sort.Search(len(s.revocations), func(i int) bool { return s.revocations[i].seq > since })
 	}
 	n := 0
-	for ai < len(s.entries) || ri < len(s.revocations) {
+	for run < s.seqRuns.len() || ri < len(s.revocations) {
 		// next seq to emit, whole
 		seq := ^uint64(0)
-		if ai < len(s.entries) {
-			seq = s.entries[ai].seq
+		if run < s.seqRuns.len() {
+			seq = s.seqRuns.ref(run).seq
 		}
 		if ri < len(s.revocations) && s.revocations[ri].seq < seq {
 			seq = s.revocations[ri].seq
@@ -61,11 +61,14 @@ func (s *State) deltaLocked(since uint64, limit int) Delta {
 			d.More, d.Until = true, prevSeq(seq)
 			break
 		}
-		for ; ai < len(s.entries) && s.entries[ai].seq == seq; ai++ {
-			if e := s.entries[ai]; e.revokedSeq == 0 && !e.expired {
-				d.Keys = append(d.Keys, e.key)
-				n++
+		if run < s.seqRuns.len() && s.seqRuns.ref(run).seq == seq {
+			for pos, end := int(s.seqRuns.ref(run).start), s.runEnd(run); pos < end; pos++ {
+				if e := s.entries.ref(pos); !e.revoked() && !e.expired() {
+					d.Keys = append(d.Keys, e.key())
+					n++
+				}
 			}
+			run++
 		}
 		for ; ri < len(s.revocations) && s.revocations[ri].seq == seq; ri++ {
 			if r := s.revocations[ri]; r.addedSeq <= since && s.expiryInterval(r.windowEnd) > nowInterval {
@@ -83,10 +86,5 @@ func prevSeq(seq uint64) uint64 { return seq - 1 }
 func (s *State) PublicCount() (public, embargoed int) {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	for _, e := range s.entries {
-		if e.revokedSeq == 0 && !e.expired {
-			public++
-		}
-	}
-	return public, len(s.pendingKeys)
+	return s.liveKeys, len(s.pendingKeys)
 }

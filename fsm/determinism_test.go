@@ -108,24 +108,66 @@ func checkInvariants(t *testing.T, s *State) {
 	}
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	expired := 0
-	for i, e := range s.entries {
-		if i > 0 && s.entries[i-1].seq > e.seq {
+	expired, live := 0, 0
+	for i := 0; i < s.entries.len(); i++ {
+		e := s.entries.ref(i)
+		if i > 0 && s.seqOf(i-1) > s.seqOf(i) {
 			t.Fatalf("entries out of seq order at %d", i)
 		}
-		if e.expired {
+		if e.revoked() != (s.revokedAt[uint32(i)] != 0) {
+			t.Fatalf("entry %d: revoked flag and revokedAt disagree", i)
+		}
+		if e.expired() {
 			expired++
 			continue
 		}
-		if p, ok := s.position[e.key.Data]; !ok || int(p) != i {
+		if !e.revoked() {
+			live++
+		}
+		if p, ok := s.entryPos(&e.data); !ok || int(p) != i {
 			t.Fatalf("entry %d not indexed by position", i)
 		}
+		if b := s.expiryInterval(e.windowEnd()); s.chunkExpiry[i>>chunkShift] > b || s.nextExpiry > b {
+			t.Fatalf("entry %d expires at %d before its chunk's schedule %d", i, b, s.chunkExpiry[i>>chunkShift])
+		}
 	}
-	if expired != s.expiredCount {
-		t.Fatalf("expiredCount %d, counted %d", s.expiredCount, expired)
+	if expired != s.expiredCount || live != s.liveKeys {
+		t.Fatalf("expiredCount %d, liveKeys %d; counted %d, %d", s.expiredCount, s.liveKeys, expired, live)
 	}
-	if len(s.position) != len(s.entries)-expired {
-		t.Fatalf("position has %d keys for %d live entries", len(s.position), len(s.entries)-expired)
+	if s.position.len() != s.entries.len()-expired {
+		t.Fatalf("position has %d keys for %d unexpired entries", s.position.len(), s.entries.len()-expired)
+	}
+	subs := 0
+	for ord := s.subFirst; int(ord) <= s.subs.len(); ord++ {
+		r := s.liveSub(ord)
+		if r == nil {
+			continue
+		}
+		subs++
+		if got, ok := s.subByIDLocked(r.id.String()); !ok || got != ord {
+			t.Fatalf("submission %d not indexed by id", ord)
+		}
+		if got, ok := s.subByRevLocked(r.revHash); !ok || got != ord {
+			t.Fatalf("submission %d not indexed by revision token", ord)
+		}
+		if a := s.auths.ref(int(r.auth)); a.flags&authLive == 0 || a.sub != ord {
+			t.Fatalf("submission %d: authorization %d does not point back", ord, r.auth)
+		}
+	}
+	if subs != s.subByID.len() || subs != s.subByRev.len() {
+		t.Fatalf("%d live submissions, indexes hold %d and %d", subs, s.subByID.len(), s.subByRev.len())
+	}
+	auths := 0
+	for i := 0; i < s.auths.len(); i++ {
+		if a := s.auths.ref(i); a.flags&authLive != 0 {
+			auths++
+			if got, ok := s.authByCodeLocked(a.codeHash); !ok || int(got) != i {
+				t.Fatalf("authorization %d not indexed", i)
+			}
+		}
+	}
+	if auths != s.authLive || auths != s.authByCode.len() {
+		t.Fatalf("%d live authorizations; authLive %d, index %d", auths, s.authLive, s.authByCode.len())
 	}
 	for i := 1; i < len(s.revocations); i++ {
 		if s.revocations[i-1].seq > s.revocations[i].seq {

@@ -1,29 +1,30 @@
 package fsm
 
 import (
-	"github.com/tekstore/tekstore/tek"
 	"math"
+
+	"github.com/tekstore/tekstore/tek"
 )
 
 // compactMin is the number of expired entries below which the public set is
 // not compacted.
 const compactMin = 1024
 
-// submissionKeep is how long after its upload a submission record is kept:
-// every key it carried has expired by then.
+// submissionKeepDays is how long after its upload a submission record is
+// kept: every key it carried has expired by then.
 const submissionKeepDays = 2
 
 // advanceTime runs everything that the leader time s.nowMs makes due, at
 // seq index: embargoed keys are released, expired keys leave the public set,
 // and old records are pruned. Called by Apply before each command.
 func (s *State) advanceTime(index uint64) {
-	nowInterval := uint32(s.nowMs / 1000 / tek.IntervalSeconds)
+	nowInterval := s.nowInterval()
 	s.releaseEmbargo(index, nowInterval)
 	s.expire(nowInterval)
 	if s.nowMs-s.lastPruneMs >= pruneEvery.Milliseconds() {
 		s.prune()
 		s.lastPruneMs = s.nowMs
-		if s.expiredCount >= compactMin && s.expiredCount > len(s.entries)/4 {
+		if s.expiredCount >= compactMin && s.expiredCount > s.entries.len()/4 {
 			s.compact()
 		}
 	}
@@ -34,16 +35,32 @@ func (s *State) releaseEmbargo(index uint64, nowInterval uint32) {
 	for n < len(s.pendingKeys) && s.pendingKeys[n].key.WindowEnd() <= nowInterval {
 		p := s.pendingKeys[n]
 		delete(s.pendingSet, p.key.Data)
-		s.addEntry(entry{key: p.key, sub: p.sub, seq: index})
-		if sub := s.byOrdinal[p.sub]; sub != nil {
-			if k := len(sub.extraSeqs); k == 0 || sub.extraSeqs[k-1] != index {
-				sub.extraSeqs = append(sub.extraSeqs, index)
-			}
-		}
+		s.addEntry(p.key, p.sub, index)
+		s.noteRelease(p.sub, index)
 		n++
 	}
 	if n > 0 {
 		s.pendingKeys = append(s.pendingKeys[:0], s.pendingKeys[n:]...)
+	}
+}
+
+// noteRelease records that embargoed keys of submission ord became public
+// at seq.
+func (s *State) noteRelease(ord uint32, seq uint64) {
+	r := s.liveSub(ord)
+	switch {
+	case r == nil:
+	case r.releaseSeq == 0:
+		s.subs.mut(int(ord - 1)).releaseSeq = seq
+	default:
+		more := s.moreReleases[ord]
+		last := r.releaseSeq
+		if len(more) > 0 {
+			last = more[len(more)-1]
+		}
+		if last != seq {
+			s.moreReleases[ord] = append(more, seq)
+		}
 	}
 }
 
@@ -67,129 +84,65 @@ func (s *State) NextEvent() (atUnixMs int64, ok bool) {
 	if len(s.pendingKeys) > 0 {
 		best = int64(s.pendingKeys[0].key.WindowEnd()) * tek.IntervalSeconds * 1000
 	}
-	if len(s.expiryBucket) > 0 {
-		for b := range s.expiryBucket {
-			t := int64(b) * tek.IntervalSeconds * 1000
-			if best < 0 || t < best {
-				best = t
-			}
+	if s.nextExpiry != noExpiry {
+		if t := int64(s.nextExpiry) * tek.IntervalSeconds * 1000; best < 0 || t < best {
+			best = t
 		}
 	}
 	return best, best >= 0
 }
 
-// expire marks the entries of every expiry bucket up to nowInterval as
-// expired. Buckets below s.expiryCursor are already done. Marking is
-// order-independent (one live entry per key), so after a long silence the
-// due buckets are found by scanning the map instead of every interval.
+// expire marks every entry whose expiry interval is at or before
+// nowInterval as expired and drops it from the key index. Each chunk of
+// entries keeps the earliest expiry still to run in it, so only chunks with
+// something due are scanned; keys of one day share an expiry interval, so a
+// chunk is scanned about once per distinct day it holds.
 func (s *State) expire(nowInterval uint32) {
-	if nowInterval < s.expiryCursor {
+	if nowInterval < s.nextExpiry {
 		return
 	}
-	if uint64(nowInterval-s.expiryCursor) < uint64(len(s.expiryBucket)) {
-		for b := s.expiryCursor; b <= nowInterval; b++ {
-			s.expireBucket(b)
+	next := uint32(noExpiry)
+	for k, due := range s.chunkExpiry {
+		if due <= nowInterval {
+			s.chunkExpiry[k] = s.expireChunk(k, nowInterval)
 		}
-	} else {
-		for b := range s.expiryBucket {
-			if b <= nowInterval {
-				s.expireBucket(b)
-			}
-		}
+		next = min(next, s.chunkExpiry[k])
 	}
-	s.expiryCursor = nowInterval + 1
+	s.nextExpiry = next
 }
 
-func (s *State) expireBucket(b uint32) {
-	for _, pos := range s.expiryBucket[b] {
-		e := &s.entries[pos]
-		if e.expired {
+// expireChunk expires the due entries of chunk k and returns the earliest
+// expiry left in it.
+func (s *State) expireChunk(k int, nowInterval uint32) uint32 {
+	next := uint32(noExpiry)
+	end := min(s.entries.len(), (k+1)<<chunkShift)
+	for pos := k << chunkShift; pos < end; pos++ {
+		e := s.entries.ref(pos)
+		if e.expired() {
 			continue
 		}
-		e.expired = true
-		delete(s.position, e.key.Data)
+		b := s.expiryInterval(e.windowEnd())
+		if b > nowInterval {
+			next = min(next, b)
+			continue
+		}
+		data, revoked := e.data, e.revoked()
+		s.entries.mut(pos).flags |= entryExpired
+		s.position.remove(hashKeyData(&data), func(r uint32) bool { return r == uint32(pos) })
 		s.expiredCount++
+		if !revoked {
+			s.liveKeys--
+		}
 	}
-	delete(s.expiryBucket, b)
+	return next
 }
 
-// compact drops expired entries and rebuilds the indexes that point into
-// the entries slice. It changes no logical content.
+// compact drops expired entries no listed checkpoint needs and rebuilds the
+// indexes that point into the public set. It changes no logical content.
 func (s *State) compact() {
 	keep := s.keepSince()
-	kept := make([]entry, 0, len(s.entries)-s.expiredCount)
-	for _, e := range s.entries {
-		if !e.expired || e.seq > keep {
-			kept = append(kept, e)
-		}
-	}
-	s.rebuildIndexes(kept)
-}
-
-// rebuildIndexes installs entries and recomputes position and expiry buckets.
-func (s *State) rebuildIndexes(entries []entry) {
-	s.entries = entries
-	s.expiredCount = 0
-	s.position = make(map[[tek.KeyLen]byte]uint32, len(entries))
-	s.expiryBucket = map[uint32][]uint32{}
-	s.expiryCursor = 0
-	for i, e := range entries {
-		if e.expired {
-			s.expiredCount++
-			continue
-		}
-		s.position[e.key.Data] = uint32(i)
-		b := s.expiryInterval(e.key.WindowEnd())
-		s.expiryBucket[b] = append(s.expiryBucket[b], uint32(i))
-		if s.expiryCursor == 0 || b < s.expiryCursor {
-			s.expiryCursor = b
-		}
-	}
-}
-
-// prune drops authorizations, submissions, revocations and checkpoints that
-// retention no longer needs.
-func (s *State) prune() {
-	nowInterval := uint32(s.nowMs / 1000 / tek.IntervalSeconds)
-	for h, a := range s.auths {
-		if a.SubmissionID == "" && s.nowMs > a.Expires.UnixMilli() {
-			delete(s.auths, h)
-		}
-	}
-	keepMs := s.retentionMs() + submissionKeepDays*msPerDay
-	for id, sub := range s.submissions {
-		if s.nowMs-sub.Time.UnixMilli() <= keepMs {
-			continue
-		}
-		delete(s.submissions, id)
-		delete(s.byOrdinal, sub.ordinal)
-		delete(s.byRevision, sub.RevisionTokenHash)
-		delete(s.auths, sub.authHash)
-	}
-	for _, p := range s.providers {
-		kept := p.subs[:0]
-		for _, ord := range p.subs {
-			if _, ok := s.byOrdinal[ord]; ok {
-				kept = append(kept, ord)
-			}
-		}
-		p.subs = kept
-	}
-	keptCk := s.checkpoints[:0]
-	for _, c := range s.checkpoints {
-		if s.nowMs-c.SealedAt.UnixMilli() <= s.retentionMs() {
-			keptCk = append(keptCk, c)
-		}
-	}
-	s.checkpoints = keptCk
-	keep := s.keepSince()
-	keptRev := s.revocations[:0]
-	for _, r := range s.revocations {
-		if s.expiryInterval(r.windowEnd) > nowInterval || r.seq > keep {
-			keptRev = append(keptRev, r)
-		}
-	}
-	s.revocations = keptRev
+	src, runs, revokedAt := s.entries, s.seqRuns, s.revokedAt
+	s.rebuildEntries(&src, &runs, revokedAt, func(e *entry, seq uint64) bool { return !e.expired() || seq > keep })
 }
 
 // keepSince is the seq after which expired entries and revocation records

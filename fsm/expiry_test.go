@@ -171,16 +171,16 @@ func TestCompactionKeepsContent(t *testing.T) {
 	for day := 1; day <= 12; day++ {
 		// 180 keys expire each day from day 2 on.
 		h.now = tek.IntervalTime(dayStart(t0)).Add(DefaultRetention + time.Duration(day-11)*24*time.Hour + time.Hour)
-		before := len(h.s.entries)
+		before := h.s.entries.len()
 		c := h.code("p1")
-		if len(h.s.entries) < before {
+		if h.s.entries.len() < before {
 			if h.s.expiredCount != 0 {
 				t.Fatalf("expiredCount = %d after compaction", h.s.expiredCount)
 			}
 			if b == nil {
 				t.Fatalf("test setup: compaction before the copy was made")
 			}
-			if len(b.entries) != len(h.s.entries) {
+			if b.entries.len() != h.s.entries.len() {
 				compactedAlone = true
 			}
 		}

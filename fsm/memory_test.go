@@ -13,7 +13,7 @@ import (
 
 // TestMeasureMemoryPerKey loads TEKSTORE_MEASURE_KEYS keys (14 per upload,
 // codes issued in stacks of 1000, one seal per 100k keys) into a state and
-// prints the live heap per key. It measures; it asserts only that it ran.
+// prints the live heap plus the off-heap columns per key. It measures; it asserts only that it ran.
 // Run: TEKSTORE_MEASURE_KEYS=1000000 go test -run MeasureMemory -v ./fsm/
 func TestMeasureMemoryPerKey(t *testing.T) {
 	n, _ := strconv.Atoi(os.Getenv("TEKSTORE_MEASURE_KEYS"))
@@ -25,7 +25,7 @@ func TestMeasureMemoryPerKey(t *testing.T) {
 		runtime.GC()
 		var m runtime.MemStats
 		runtime.ReadMemStats(&m)
-		return m.HeapAlloc
+		return m.HeapAlloc + uint64(OffHeapBytes())
 	}
 	h := newHarness(t)
 	h.provider("p1", 0)
@@ -52,7 +52,7 @@ func TestMeasureMemoryPerKey(t *testing.T) {
 	}
 	used := heap() - base
 	pub, _ := h.s.PublicCount()
-	fmt.Printf("keys=%d heap=%d MiB bytesPerKey=%.1f\n", pub, used>>20, float64(used)/float64(pub))
+	fmt.Printf("keys=%d heap+offheap=%d MiB (offheap %d MiB) bytesPerKey=%.1f\n", pub, used>>20, OffHeapBytes()>>20, float64(used)/float64(pub))
 	if pub == 0 {
 		t.Fatal("no keys loaded")
 	}

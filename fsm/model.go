@@ -19,22 +19,10 @@ type Provider struct {
 	Suspended   bool
 	Created     time.Time
 
+	num       uint32 // position in State.providerList, in creation order
 	quotaDay  int32
 	quotaUsed uint32
 	subs      []uint32 // ordinals of its submissions, in seq order
-}
-
-// Authorization is one single-use code, known only by its keyed hash.
-type Authorization struct {
-	ID           string
-	CodeHash     Hash
-	ProviderID   string
-	ReportType   tek.ReportType
-	HasOnset     bool
-	OnsetDay     int32 // days since 1970-01-01
-	Issued       time.Time
-	Expires      time.Time
-	SubmissionID string // set once used
 }
 
 // SubmissionState is the life-cycle state of a submission.
@@ -46,7 +34,7 @@ const (
 	SubmissionRolledBack SubmissionState = "rolled_back"
 )
 
-// Submission is one accepted upload.
+// Submission is one accepted upload, as the queries return it.
 type Submission struct {
 	ID                string
 	ProviderID        string
@@ -60,18 +48,9 @@ type Submission struct {
 	Inserted          int
 	KeySetHash        Hash
 	RevisionTokenHash Hash
-	// Keys are the keys this submission added (owned). Stored submissions
-	// hold none: queries derive them from the public set.
+	// Keys are the keys the submission holds: derived from the public set,
+	// the embargo list and the keys revoked before release.
 	Keys []tek.Key
-
-	ordinal  uint32
-	authHash Hash
-	// extraSeqs are the seqs at which embargoed keys of this submission were
-	// released into the public set (its other keys are at Seq).
-	extraSeqs []uint64
-	// dropped are embargoed keys revoked before release: they never reached
-	// the public set, but still belong to the submission's record.
-	dropped []tek.Key
 }
 
 // Checkpoint is a sealed, immutable delta of the public set. The state
@@ -88,16 +67,6 @@ type Checkpoint struct {
 	// Keys and Revoked are filled only by State.CheckpointContent.
 	Keys    []tek.Key
 	Revoked []tek.RevokedKey
-}
-
-// entry is one key of the public set, in seq order. Entries never move
-// except when compaction drops expired ones no listed checkpoint needs.
-type entry struct {
-	key        tek.Key
-	expired    bool   // left the public set by expiry
-	sub        uint32 // owning submission ordinal
-	seq        uint64 // seq at which the key became public
-	revokedSeq uint64 // 0 = not revoked
 }
 
 // pending is a same-day key under embargo until its window ends.

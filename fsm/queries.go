@@ -45,15 +45,15 @@ func (p *Provider) public() Provider {
 	return Provider{ID: p.ID, Name: p.Name, TokenHash: p.TokenHash, QuotaPerDay: p.QuotaPerDay, Suspended: p.Suspended, Created: p.Created}
 }
 
-// Submission returns one submission. Its Keys slice is shared and read-only.
+// Submission returns one submission with its keys.
 func (s *State) Submission(id string) (Submission, error) {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	sub, ok := s.submissions[id]
+	ord, ok := s.subByIDLocked(id)
 	if !ok {
 		return Submission{}, fmt.Errorf("submission %s: %w", id, ErrNotFound)
 	}
-	return s.withKeys(sub), nil
+	return s.submissionLocked(ord), nil
 }
 
 // SubmissionsOf returns a provider's submissions made at or after since, in
@@ -62,21 +62,20 @@ func (s *State) SubmissionsOf(providerID string, since time.Time) []Submission {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	var out []Submission
-	add := func(sub *Submission) {
-		if sub != nil && !sub.Time.Before(since) {
-			out = append(out, s.withKeys(sub))
+	add := func(ord uint32) {
+		if r := s.liveSub(ord); r != nil && !msTime(r.timeMs).Before(since) {
+			out = append(out, s.submissionLocked(ord))
 		}
 	}
 	if providerID == "" {
-		for _, sub := range s.submissions {
-			add(sub)
+		for ord := s.subFirst; int(ord) <= s.subs.len(); ord++ {
+			add(ord)
 		}
-		sort.Slice(out, func(i, j int) bool { return out[i].Seq < out[j].Seq })
 		return out
 	}
 	if p, ok := s.providers[providerID]; ok {
 		for _, ord := range p.subs {
-			add(s.byOrdinal[ord])
+			add(ord)
 		}
 	}
 	return out
@@ -86,9 +85,9 @@ func (s *State) SubmissionsOf(providerID string, since time.Time) []Submission {
 func (s *State) SubmissionByRevision(h Hash) (Submission, error) {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	sub, ok := s.byRevision[h]
+	ord, ok := s.subByRevLocked(h)
 	if !ok {
 		return Submission{}, ErrNotFound
 	}
-	return s.withKeys(sub), nil
+	return s.submissionLocked(ord), nil
 }

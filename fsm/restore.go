@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"hash"
 	"io"
-	"slices"
 	"time"
 
 	"github.com/tekstore/tekstore/fsm/fsmpb"
@@ -37,7 +36,6 @@ func (s *State) load(r io.Reader) error {
 		return fmt.Errorf("%w: missing header", ErrSnapshotFormat)
 	}
 	opts := protodelim.UnmarshalOptions{MaxSize: maxRecordBytes}
-	var entries []entry
 	for n := uint64(0); ; n++ {
 		rec := &fsmpb.SnapshotRecord{}
 		err := opts.UnmarshalFrom(hr, rec)
@@ -62,21 +60,17 @@ func (s *State) load(r io.Reader) error {
 			}
 			break
 		}
-		if err := s.loadRecord(rec, &entries); err != nil {
+		if err := s.loadRecord(rec); err != nil {
 			return fmt.Errorf("%w: record %d: %v", ErrSnapshotFormat, n, err)
 		}
 	}
-	ords := make([]uint32, 0, len(s.byOrdinal))
-	for ord := range s.byOrdinal {
-		ords = append(ords, ord)
+	if s.subs.len() == 0 {
+		s.subFirst = s.nextOrdinal
 	}
-	slices.Sort(ords)
-	for _, ord := range ords {
-		if p, ok := s.providers[s.byOrdinal[ord].ProviderID]; ok {
-			p.subs = append(p.subs, ord)
-		}
+	if int(s.nextOrdinal) <= s.subs.len() {
+		return fmt.Errorf("%w: next ordinal %d not after the last submission", ErrSnapshotFormat, s.nextOrdinal)
 	}
-	s.rebuildIndexes(entries)
+	s.indexEntries()
 	return nil
 }
 
@@ -116,7 +110,7 @@ func (x *hashReader) ReadByte() (byte, error) {
 	return c, err
 }
 
-func (s *State) loadRecord(rec *fsmpb.SnapshotRecord, entries *[]entry) error {
+func (s *State) loadRecord(rec *fsmpb.SnapshotRecord) error {
 	switch r := rec.Record.(type) {
 	case *fsmpb.SnapshotRecord_Meta:
 		m := r.Meta
@@ -130,7 +124,7 @@ func (s *State) loadRecord(rec *fsmpb.SnapshotRecord, entries *[]entry) error {
 			return fmt.Errorf("snapshot retention %s differs from configured %s", time.Duration(m.RetentionMs)*time.Millisecond, s.retention)
 		}
 		s.index, s.nowMs, s.lastSealSeq, s.lastPruneMs = m.AppliedIndex, m.NowUnixMs, m.LastSealSeq, m.LastPruneMs
-		s.nextOrdinal, s.nextCkpt = m.NextOrdinal, m.NextCheckpoint
+		s.nextOrdinal, s.nextCkpt = max(m.NextOrdinal, 1), m.NextCheckpoint // ordinals start at 1
 	case *fsmpb.SnapshotRecord_Provider:
 		return s.loadProvider(r.Provider)
 	case *fsmpb.SnapshotRecord_Authorization:
@@ -142,7 +136,9 @@ func (s *State) loadRecord(rec *fsmpb.SnapshotRecord, entries *[]entry) error {
 		if err != nil {
 			return err
 		}
-		*entries = append(*entries, entry{key: k, sub: r.PublicKey.SubmissionOrdinal, seq: r.PublicKey.Seq, revokedSeq: r.PublicKey.RevokedSeq, expired: r.PublicKey.Expired})
+		return s.loadEntry(packEntryLoaded(k, r.PublicKey.SubmissionOrdinal, r.PublicKey.Expired, r.PublicKey.RevokedSeq), r.PublicKey.Seq, r.PublicKey.RevokedSeq)
+	case *fsmpb.SnapshotRecord_PublicKeyBlock:
+		return s.loadEntryBlock(r.PublicKeyBlock)
 	case *fsmpb.SnapshotRecord_PendingKey:
 		k, err := keyFromPB(r.PendingKey.Key)
 		if err != nil {
@@ -164,14 +160,57 @@ func (s *State) loadRecord(rec *fsmpb.SnapshotRecord, entries *[]entry) error {
 	return nil
 }
 
+// packEntryLoaded builds an entry from its format-1 snapshot record.
+func packEntryLoaded(k tek.Key, sub uint32, expired bool, revokedSeq uint64) entry {
+	e := packEntry(k, sub)
+	if expired {
+		e.flags |= entryExpired
+	}
+	if revokedSeq != 0 {
+		e.flags |= entryRevoked
+	}
+	return e
+}
+
+// loadEntry appends one public-set entry read from a snapshot; entries
+// must come in seq order.
+func (s *State) loadEntry(e entry, seq, revokedSeq uint64) error {
+	if n := s.seqRuns.len(); n > 0 && s.seqRuns.ref(n-1).seq > seq {
+		return fmt.Errorf("public key at seq %d after seq %d", seq, s.seqRuns.ref(n-1).seq)
+	}
+	if e.period < 1 || e.period > tek.MaxRollingPeriod {
+		return fmt.Errorf("public key with rolling period %d", e.period)
+	}
+	s.appendLoaded(e, seq, revokedSeq)
+	return nil
+}
+
+func (s *State) loadEntryBlock(b *fsmpb.PublicKeyBlock) error {
+	if b.Count == 0 || uint64(len(b.Entries)) != uint64(b.Count)*packedEntryLen {
+		return fmt.Errorf("key block of %d bytes for %d entries", len(b.Entries), b.Count)
+	}
+	for i := 0; i < int(b.Count); i++ {
+		e, seq, revokedSeq, err := unpackEntry(b.Entries[i*packedEntryLen : (i+1)*packedEntryLen])
+		if err == nil {
+			err = s.loadEntry(e, seq, revokedSeq)
+		}
+		if err != nil {
+			return fmt.Errorf("block entry %d: %w", i, err)
+		}
+	}
+	return nil
+}
+
 func (s *State) loadProvider(r *fsmpb.ProviderRecord) error {
 	th, err := hashFromBytes(r.TokenHash)
 	if err != nil {
 		return err
 	}
-	s.providers[r.Id] = &Provider{ID: r.Id, Name: r.Name, TokenHash: th, QuotaPerDay: r.QuotaPerDay,
-		Suspended: r.Suspended, Created: msTime(r.CreatedUnixMs), quotaDay: r.QuotaDay, quotaUsed: r.QuotaUsed}
-	s.byTokenHash[th] = r.Id
+	if _, dup := s.providers[r.Id]; dup {
+		return fmt.Errorf("provider %s twice", r.Id)
+	}
+	s.addProvider(&Provider{ID: r.Id, Name: r.Name, TokenHash: th, QuotaPerDay: r.QuotaPerDay,
+		Suspended: r.Suspended, Created: msTime(r.CreatedUnixMs), quotaDay: r.QuotaDay, quotaUsed: r.QuotaUsed})
 	return nil
 }
 
@@ -180,9 +219,24 @@ func (s *State) loadAuthorization(r *fsmpb.AuthorizationRecord) error {
 	if err != nil {
 		return err
 	}
-	s.auths[h] = &Authorization{ID: r.Id, CodeHash: h, ProviderID: r.ProviderId, ReportType: tek.ReportType(r.ReportType),
-		HasOnset: r.HasOnset, OnsetDay: r.OnsetDay, Issued: msTime(r.IssuedUnixMs), Expires: msTime(r.ExpiresUnixMs),
-		SubmissionID: r.SubmissionId}
+	p, ok := s.providers[r.ProviderId]
+	if !ok {
+		return fmt.Errorf("authorization of unknown provider %s", r.ProviderId)
+	}
+	id, ok := makeShortID(r.Id)
+	if !ok {
+		return fmt.Errorf("authorization id over %d bytes", shortIDMax)
+	}
+	if _, dup := s.authByCodeLocked(h); dup {
+		return fmt.Errorf("authorization code hash twice")
+	}
+	a := authRec{codeHash: h, id: id, issuedMs: r.IssuedUnixMs, expiresMs: r.ExpiresUnixMs,
+		provider: p.num, rtype: uint8(r.ReportType), flags: authLive}
+	if r.HasOnset {
+		a.flags |= authOnset
+		a.onsetDay = r.OnsetDay
+	}
+	s.addAuth(a)
 	return nil
 }
 
@@ -203,16 +257,50 @@ func (s *State) loadSubmission(r *fsmpb.SubmissionRecord) error {
 	if err != nil {
 		return err
 	}
-	sub := &Submission{ID: r.Id, ProviderID: r.ProviderId, AuthorizationID: r.AuthorizationId, Seq: r.Seq,
-		Time: msTime(r.TimeUnixMs), State: SubmissionActive, Reason: r.Reason, RollbackSeq: r.RollbackSeq,
-		Revoked: int(r.Revoked), Inserted: int(r.Inserted), KeySetHash: ks, RevisionTokenHash: rh, dropped: keys, extraSeqs: r.ExtraSeqs,
-		ordinal: r.Ordinal, authHash: ah}
-	if r.RolledBack {
-		sub.State = SubmissionRolledBack
+	id, ok := makeShortID(r.Id)
+	switch {
+	case !ok || r.Id == "":
+		return fmt.Errorf("submission id empty or over %d bytes", shortIDMax)
+	case r.Ordinal == 0 || int(r.Ordinal) <= s.subs.len():
+		return fmt.Errorf("submission ordinal %d not increasing", r.Ordinal)
+	case r.Inserted > 255 || r.Revoked > 255:
+		return fmt.Errorf("submission %s counts out of range", r.Id)
 	}
-	s.submissions[sub.ID] = sub
-	s.byOrdinal[sub.ordinal] = sub
-	s.byRevision[rh] = sub
+	p, ok := s.providers[r.ProviderId]
+	if !ok {
+		return fmt.Errorf("submission of unknown provider %s", r.ProviderId)
+	}
+	auth, ok := s.authByCodeLocked(ah)
+	if !ok {
+		return fmt.Errorf("submission %s without its authorization", r.Id)
+	}
+	if _, dup := s.subByIDLocked(r.Id); dup {
+		return fmt.Errorf("submission %s twice", r.Id)
+	}
+	if _, dup := s.subByRevLocked(rh); dup {
+		return fmt.Errorf("submission %s: revision token twice", r.Id)
+	}
+	rec := subRec{keySetHash: ks, revHash: rh, id: id, seq: r.Seq, timeMs: r.TimeUnixMs, rollbackSeq: r.RollbackSeq,
+		auth: auth, provider: p.num, inserted: uint8(r.Inserted), revoked: uint8(r.Revoked), state: subActive}
+	if r.RolledBack {
+		rec.state = subRolledBack
+		s.reasons[r.Ordinal] = r.Reason
+	}
+	if len(r.ExtraSeqs) > 0 {
+		rec.releaseSeq = r.ExtraSeqs[0]
+		if len(r.ExtraSeqs) > 1 {
+			s.moreReleases[r.Ordinal] = r.ExtraSeqs[1:]
+		}
+	}
+	if len(keys) > 0 {
+		s.dropped[r.Ordinal] = keys
+	}
+	if s.subs.len() == 0 {
+		s.subFirst = r.Ordinal
+	}
+	s.putSub(r.Ordinal, rec)
+	s.auths.mut(int(auth)).sub = r.Ordinal
+	p.subs = append(p.subs, r.Ordinal)
 	return nil
 }
 

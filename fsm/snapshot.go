@@ -8,9 +8,12 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
+	"slices"
 	"sort"
 
 	"github.com/tekstore/tekstore/fsm/fsmpb"
+	"github.com/tekstore/tekstore/tek"
 	"google.golang.org/protobuf/encoding/protodelim"
 	"google.golang.org/protobuf/proto"
 )
@@ -18,65 +21,64 @@ import (
 // SnapshotMagic starts every snapshot stream (and so every backup file).
 const SnapshotMagic = "TEKSNAP\n"
 
-// SnapshotFormat is the snapshot format version this code writes and reads.
-const SnapshotFormat = 1
+// SnapshotFormat is the snapshot format version this code writes. It reads
+// this one and every earlier one: 1 wrote one record per public key, 2
+// packs them into PublicKeyBlock records.
+const SnapshotFormat = 2
 
 // maxRecordBytes bounds one snapshot record when reading.
 const maxRecordBytes = 64 << 20
 
-// Frozen is a point-in-time copy of the state that can be written while
-// Apply goes on.
+// keysPerBlock is the number of public-set entries per PublicKeyBlock.
+const keysPerBlock = 8192
+
+// Frozen is a point-in-time view of the state that can be written while
+// Apply goes on. The columns are shared copy-on-write (see column.go); the
+// small maps and slices are copied.
 type Frozen struct {
-	meta        *fsmpb.SnapshotMeta
-	providers   []*Provider
-	quota       map[string][2]uint32
-	auths       []*Authorization
-	subs        []*Submission
-	entries     []entry
-	pendingKeys []pending
-	revocations []revocation
-	checkpoints []*Checkpoint
+	meta         *fsmpb.SnapshotMeta
+	providers    []Provider // sorted by id, with quota bookkeeping
+	providerIDs  []string   // by provider number
+	auths        colView[authRec]
+	subs         colView[subRec]
+	subFirst     uint32
+	reasons      map[uint32]string
+	dropped      map[uint32][]tek.Key
+	moreReleases map[uint32][]uint64
+	entries      colView[entry]
+	seqRuns      colView[seqRun]
+	revokedAt    map[uint32]uint64
+	keepSince    uint64
+	pendingKeys  []pending
+	revocations  []revocation
+	checkpoints  []*Checkpoint
 }
 
-// Freeze copies what a snapshot needs under the read lock. Records that are
-// immutable once written (submission keys, checkpoints) are shared.
+// Freeze takes a consistent view for a snapshot. It costs O(chunks) plus a
+// copy of the small maps; it takes the write lock only because freezing
+// the columns starts a new copy-on-write epoch.
 func (s *State) Freeze() *Frozen {
-	s.mu.RLock()
-	defer s.mu.RUnlock()
+	s.mu.Lock()
+	defer s.mu.Unlock()
 	f := &Frozen{
 		meta: &fsmpb.SnapshotMeta{
 			FormatVersion: SnapshotFormat, AppliedIndex: s.index, NowUnixMs: s.nowMs,
 			RetentionMs: s.retentionMs(), LastSealSeq: s.lastSealSeq, LastPruneMs: s.lastPruneMs,
 			NextOrdinal: s.nextOrdinal, NextCheckpoint: s.nextCkpt,
 		},
-		quota:       map[string][2]uint32{},
-		entries:     make([]entry, 0, len(s.entries)-s.expiredCount),
+		auths: s.auths.freeze(), subs: s.subs.freeze(), subFirst: s.subFirst,
+		reasons: maps.Clone(s.reasons), dropped: maps.Clone(s.dropped), moreReleases: maps.Clone(s.moreReleases),
+		entries: s.entries.freeze(), seqRuns: s.seqRuns.freeze(), revokedAt: maps.Clone(s.revokedAt),
+		keepSince:   s.keepSince(),
 		pendingKeys: append([]pending(nil), s.pendingKeys...),
 		revocations: append([]revocation(nil), s.revocations...),
 		checkpoints: append([]*Checkpoint(nil), s.checkpoints...),
 	}
-	for _, p := range s.providers {
-		cp := *p
-		f.providers = append(f.providers, &cp)
-		f.quota[p.ID] = [2]uint32{uint32(p.quotaDay), p.quotaUsed}
+	for _, p := range s.providerList {
+		f.providers = append(f.providers, *p)
+		f.providerIDs = append(f.providerIDs, p.ID)
 	}
 	sort.Slice(f.providers, func(i, j int) bool { return f.providers[i].ID < f.providers[j].ID })
-	for _, a := range s.auths {
-		cp := *a
-		f.auths = append(f.auths, &cp)
-	}
-	sort.Slice(f.auths, func(i, j int) bool { return bytes.Compare(f.auths[i].CodeHash[:], f.auths[j].CodeHash[:]) < 0 })
-	for _, sub := range s.submissions {
-		cp := *sub
-		f.subs = append(f.subs, &cp)
-	}
-	sort.Slice(f.subs, func(i, j int) bool { return f.subs[i].ordinal < f.subs[j].ordinal })
-	keep := s.keepSince()
-	for _, e := range s.entries {
-		if !e.expired || e.seq > keep {
-			f.entries = append(f.entries, e)
-		}
-	}
 	return f
 }
 
@@ -92,81 +94,15 @@ func (f *Frozen) WriteTo(w io.Writer) (int64, error) {
 	if _, err := io.WriteString(cw, SnapshotMagic); err != nil {
 		return cw.n, fmt.Errorf("write snapshot header: %w", err)
 	}
-	opts := protodelim.MarshalOptions{MarshalOptions: proto.MarshalOptions{Deterministic: true}}
-	var records uint64
-	put := func(r *fsmpb.SnapshotRecord) error {
-		records++
-		_, err := opts.MarshalTo(cw, r)
-		return err
-	}
-	err := put(&fsmpb.SnapshotRecord{Record: &fsmpb.SnapshotRecord_Meta{Meta: f.meta}})
-	for _, p := range f.providers {
-		if err != nil {
-			break
-		}
-		q := f.quota[p.ID]
-		err = put(&fsmpb.SnapshotRecord{Record: &fsmpb.SnapshotRecord_Provider{Provider: &fsmpb.ProviderRecord{
-			Id: p.ID, Name: p.Name, TokenHash: p.TokenHash[:], QuotaPerDay: p.QuotaPerDay, Suspended: p.Suspended,
-			CreatedUnixMs: p.Created.UnixMilli(), QuotaDay: int32(q[0]), QuotaUsed: q[1],
-		}}})
-	}
-	for _, a := range f.auths {
-		if err != nil {
-			break
-		}
-		err = put(&fsmpb.SnapshotRecord{Record: &fsmpb.SnapshotRecord_Authorization{Authorization: &fsmpb.AuthorizationRecord{
-			Id: a.ID, CodeHash: a.CodeHash[:], ProviderId: a.ProviderID, ReportType: uint32(a.ReportType),
-			HasOnset: a.HasOnset, OnsetDay: a.OnsetDay, IssuedUnixMs: a.Issued.UnixMilli(),
-			ExpiresUnixMs: a.Expires.UnixMilli(), SubmissionId: a.SubmissionID,
-		}}})
-	}
-	for _, sub := range f.subs {
-		if err != nil {
-			break
-		}
-		err = put(&fsmpb.SnapshotRecord{Record: &fsmpb.SnapshotRecord_Submission{Submission: &fsmpb.SubmissionRecord{
-			Id: sub.ID, ProviderId: sub.ProviderID, AuthorizationId: sub.AuthorizationID, Seq: sub.Seq,
-			TimeUnixMs: sub.Time.UnixMilli(), RolledBack: sub.State == SubmissionRolledBack, Reason: sub.Reason,
-			RollbackSeq: sub.RollbackSeq, Revoked: uint32(sub.Revoked), KeySetHash: sub.KeySetHash[:],
-			RevisionTokenHash: sub.RevisionTokenHash[:], Inserted: uint32(sub.Inserted), Keys: KeysToPB(sub.dropped), ExtraSeqs: sub.extraSeqs,
-			Ordinal: sub.ordinal, AuthHash: sub.authHash[:],
-		}}})
-	}
-	for _, e := range f.entries {
-		if err != nil {
-			break
-		}
-		err = put(&fsmpb.SnapshotRecord{Record: &fsmpb.SnapshotRecord_PublicKey{PublicKey: &fsmpb.PublicKeyRecord{
-			Key: KeyToPB(e.key), Seq: e.seq, SubmissionOrdinal: e.sub, RevokedSeq: e.revokedSeq, Expired: e.expired,
-		}}})
-	}
-	for _, p := range f.pendingKeys {
-		if err != nil {
-			break
-		}
-		err = put(&fsmpb.SnapshotRecord{Record: &fsmpb.SnapshotRecord_PendingKey{PendingKey: &fsmpb.PendingKeyRecord{
-			Key: KeyToPB(p.key), SubmissionOrdinal: p.sub,
-		}}})
-	}
-	for _, r := range f.revocations {
-		if err != nil {
-			break
-		}
-		err = put(&fsmpb.SnapshotRecord{Record: &fsmpb.SnapshotRecord_Revocation{Revocation: &fsmpb.RevocationRecord{
-			Key: refToPB(r.ref), Seq: r.seq, AddedSeq: r.addedSeq, WindowEnd: r.windowEnd,
-		}}})
-	}
-	for _, c := range f.checkpoints {
-		if err != nil {
-			break
-		}
-		rec := &fsmpb.CheckpointRecord{N: c.N, Since: c.Since, Until: c.Until, SealedUnixMs: c.SealedAt.UnixMilli(),
-			Padding: KeysToPB(c.Padding), KeyCount: uint32(c.KeyCount), RevokedCount: uint32(c.RevokedCount)}
-		err = put(&fsmpb.SnapshotRecord{Record: &fsmpb.SnapshotRecord_Checkpoint{Checkpoint: rec}})
-	}
-	if err == nil {
-		err = put(&fsmpb.SnapshotRecord{Record: &fsmpb.SnapshotRecord_End{End: &fsmpb.SnapshotEnd{Records: records}}})
-	}
+	sw := &snapWriter{w: cw, opts: protodelim.MarshalOptions{MarshalOptions: proto.MarshalOptions{Deterministic: true}}}
+	sw.put(&fsmpb.SnapshotRecord{Record: &fsmpb.SnapshotRecord_Meta{Meta: f.meta}})
+	f.writeProviders(sw)
+	f.writeAuths(sw)
+	f.writeSubs(sw)
+	f.writeEntries(sw)
+	f.writeRest(sw)
+	sw.put(&fsmpb.SnapshotRecord{Record: &fsmpb.SnapshotRecord_End{End: &fsmpb.SnapshotEnd{Records: sw.records}}})
+	err := sw.err
 	if err == nil {
 		var n int
 		n, err = bw.Write(sum.Sum(nil)) // the checksum is not part of what it sums
@@ -179,6 +115,135 @@ func (f *Frozen) WriteTo(w io.Writer) (int64, error) {
 		return cw.n, fmt.Errorf("write snapshot: %w", err)
 	}
 	return cw.n, nil
+}
+
+// snapWriter writes records until the first error.
+type snapWriter struct {
+	w       io.Writer
+	opts    protodelim.MarshalOptions
+	records uint64
+	err     error
+}
+
+func (sw *snapWriter) put(r *fsmpb.SnapshotRecord) {
+	if sw.err != nil {
+		return
+	}
+	sw.records++
+	_, sw.err = sw.opts.MarshalTo(sw.w, r)
+}
+
+func (f *Frozen) writeProviders(sw *snapWriter) {
+	for _, p := range f.providers {
+		sw.put(&fsmpb.SnapshotRecord{Record: &fsmpb.SnapshotRecord_Provider{Provider: &fsmpb.ProviderRecord{
+			Id: p.ID, Name: p.Name, TokenHash: p.TokenHash[:], QuotaPerDay: p.QuotaPerDay, Suspended: p.Suspended,
+			CreatedUnixMs: p.Created.UnixMilli(), QuotaDay: p.quotaDay, QuotaUsed: p.quotaUsed,
+		}}})
+	}
+}
+
+// writeAuths writes the live authorizations ordered by code hash. The
+// column's own order depends on how the state was built (issue order, or
+// the order of the snapshot it was restored from), so it is not used.
+func (f *Frozen) writeAuths(sw *snapWriter) {
+	order := make([]uint32, 0, f.auths.len())
+	for i := 0; i < f.auths.len(); i++ {
+		if f.auths.get(i).flags&authLive != 0 {
+			order = append(order, uint32(i))
+		}
+	}
+	slices.SortFunc(order, func(x, y uint32) int {
+		hx, hy := f.auths.get(int(x)).codeHash, f.auths.get(int(y)).codeHash
+		return bytes.Compare(hx[:], hy[:])
+	})
+	for _, i := range order {
+		if sw.err != nil {
+			return
+		}
+		a := f.auths.get(int(i))
+		rec := &fsmpb.AuthorizationRecord{
+			Id: a.id.String(), CodeHash: a.codeHash[:], ProviderId: f.providerIDs[a.provider], ReportType: uint32(a.rtype),
+			HasOnset: a.flags&authOnset != 0, OnsetDay: a.onsetDay, IssuedUnixMs: a.issuedMs, ExpiresUnixMs: a.expiresMs,
+		}
+		if a.sub != 0 {
+			sub := f.subs.get(int(a.sub - 1))
+			rec.SubmissionId = sub.id.String()
+		}
+		sw.put(&fsmpb.SnapshotRecord{Record: &fsmpb.SnapshotRecord_Authorization{Authorization: rec}})
+	}
+}
+
+// writeSubs writes the live submissions in ordinal order.
+func (f *Frozen) writeSubs(sw *snapWriter) {
+	for ord := max(f.subFirst, 1); int(ord) <= f.subs.len() && sw.err == nil; ord++ {
+		if !f.subs.chunkLive(int(ord - 1)) {
+			continue
+		}
+		r := f.subs.get(int(ord - 1))
+		if r.state == subGone {
+			continue
+		}
+		a := f.auths.get(int(r.auth))
+		rec := &fsmpb.SubmissionRecord{
+			Id: r.id.String(), ProviderId: f.providerIDs[r.provider], AuthorizationId: a.id.String(), Seq: r.seq,
+			TimeUnixMs: r.timeMs, RolledBack: r.state == subRolledBack, Reason: f.reasons[ord],
+			RollbackSeq: r.rollbackSeq, Revoked: uint32(r.revoked), KeySetHash: r.keySetHash[:],
+			RevisionTokenHash: r.revHash[:], Inserted: uint32(r.inserted), Keys: KeysToPB(f.dropped[ord]),
+			Ordinal: ord, AuthHash: a.codeHash[:],
+		}
+		if r.releaseSeq != 0 {
+			rec.ExtraSeqs = append([]uint64{r.releaseSeq}, f.moreReleases[ord]...)
+		}
+		sw.put(&fsmpb.SnapshotRecord{Record: &fsmpb.SnapshotRecord_Submission{Submission: rec}})
+	}
+}
+
+// writeEntries writes the public set in blocks, leaving out expired
+// entries no listed checkpoint needs.
+func (f *Frozen) writeEntries(sw *snapWriter) {
+	buf := make([]byte, 0, keysPerBlock*packedEntryLen)
+	count := uint32(0)
+	flush := func() {
+		if count > 0 {
+			sw.put(&fsmpb.SnapshotRecord{Record: &fsmpb.SnapshotRecord_PublicKeyBlock{PublicKeyBlock: &fsmpb.PublicKeyBlock{Count: count, Entries: buf}}})
+			buf, count = buf[:0], 0
+		}
+	}
+	run := 0
+	for pos := 0; pos < f.entries.len() && sw.err == nil; pos++ {
+		for run+1 < f.seqRuns.len() && int(f.seqRuns.get(run+1).start) <= pos {
+			run++
+		}
+		seq := f.seqRuns.get(run).seq
+		e := f.entries.get(pos)
+		if e.expired() && seq <= f.keepSince {
+			continue
+		}
+		buf = appendPackedEntry(buf, &e, seq, f.revokedAt[uint32(pos)])
+		if count++; count == keysPerBlock {
+			flush()
+		}
+	}
+	flush()
+}
+
+// writeRest writes the embargo list, the revocations and the checkpoints.
+func (f *Frozen) writeRest(sw *snapWriter) {
+	for _, p := range f.pendingKeys {
+		sw.put(&fsmpb.SnapshotRecord{Record: &fsmpb.SnapshotRecord_PendingKey{PendingKey: &fsmpb.PendingKeyRecord{
+			Key: KeyToPB(p.key), SubmissionOrdinal: p.sub,
+		}}})
+	}
+	for _, r := range f.revocations {
+		sw.put(&fsmpb.SnapshotRecord{Record: &fsmpb.SnapshotRecord_Revocation{Revocation: &fsmpb.RevocationRecord{
+			Key: refToPB(r.ref), Seq: r.seq, AddedSeq: r.addedSeq, WindowEnd: r.windowEnd,
+		}}})
+	}
+	for _, c := range f.checkpoints {
+		rec := &fsmpb.CheckpointRecord{N: c.N, Since: c.Since, Until: c.Until, SealedUnixMs: c.SealedAt.UnixMilli(),
+			Padding: KeysToPB(c.Padding), KeyCount: uint32(c.KeyCount), RevokedCount: uint32(c.RevokedCount)}
+		sw.put(&fsmpb.SnapshotRecord{Record: &fsmpb.SnapshotRecord_Checkpoint{Checkpoint: rec}})
+	}
 }
 
 type countWriter struct {

@@ -114,7 +114,7 @@ func TestRestoreRefusesBadSnapshots(t *testing.T) {
 		{"flipped byte in the middle", flip(len(snap) / 2)},
 		{"flipped byte in the checksum", flip(len(snap) - 1)},
 		{"format version 0", sealed(withEnd(meta(&fsmpb.SnapshotMeta{FormatVersion: 0, RetentionMs: good.RetentionMs}), 1))},
-		{"format version 2", sealed(withEnd(meta(&fsmpb.SnapshotMeta{FormatVersion: 2, RetentionMs: good.RetentionMs}), 1))},
+		{"format version from the future", sealed(withEnd(meta(&fsmpb.SnapshotMeta{FormatVersion: SnapshotFormat + 1, RetentionMs: good.RetentionMs}), 1))},
 		{"other retention", sealed(withEnd(meta(&fsmpb.SnapshotMeta{FormatVersion: 1, RetentionMs: 1000}), 1))},
 		{"leader time out of range", sealed(withEnd(meta(&fsmpb.SnapshotMeta{FormatVersion: 1, RetentionMs: good.RetentionMs, NowUnixMs: -1}), 1))},
 		{"wrong record count", sealed(withEnd(meta(good), 5))},

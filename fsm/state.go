@@ -1,6 +1,7 @@
 package fsm
 
 import (
+	"math"
 	"sync"
 	"time"
 
@@ -19,12 +20,20 @@ const pruneEvery = time.Hour
 // and expiry interval derived from it fits in a uint32 on every node.
 var maxLeaderMs = time.Date(9999, 12, 31, 23, 59, 59, 0, time.UTC).UnixMilli()
 
+// noExpiry marks a chunk of entries with nothing left to expire.
+const noExpiry = math.MaxUint32
+
 // Config holds the parameters every node of a cluster must share.
 type Config struct {
 	Retention time.Duration // default DefaultRetention
 }
 
 // State is the replicated state. The zero value is not usable; call New.
+//
+// The bulk of it (public keys, submissions, authorizations) is held in
+// columns of fixed-size records outside the Go heap, found through
+// open-addressing indexes of 4-byte references; see column.go and
+// hashindex.go. Maps hold only what is small or rare.
 type State struct {
 	mu sync.RWMutex
 
@@ -36,21 +45,35 @@ type State struct {
 	nextOrdinal uint32
 
 	providers    map[string]*Provider
+	providerList []*Provider // by Provider.num
 	byTokenHash  map[Hash]string
-	auths        map[Hash]*Authorization
-	submissions  map[string]*Submission
-	byOrdinal    map[uint32]*Submission
-	byRevision   map[Hash]*Submission
-	entries      []entry                     // public set, seq order
-	position     map[[tek.KeyLen]byte]uint32 // key bytes -> entries index of a key that has not expired
-	pendingKeys  []pending                   // embargoed, sorted by window end
-	pendingSet   map[[tek.KeyLen]byte]struct{}
-	revocations  []revocation        // seq order
-	expiryBucket map[uint32][]uint32 // expiry interval -> entries indexes
-	expiryCursor uint32
+
+	auths      column[authRec] // issue order; dead slots until compacted
+	authLive   int
+	authByCode *hashIndex // code hash -> auths item
+
+	subs         column[subRec] // item ordinal-1; pruned prefix chunks dropped
+	subFirst     uint32         // lowest ordinal that may be live
+	subByID      *hashIndex     // id -> ordinal-1
+	subByRev     *hashIndex     // revision token hash -> ordinal-1
+	reasons      map[uint32]string
+	dropped      map[uint32][]tek.Key // embargoed keys revoked before release
+	moreReleases map[uint32][]uint64  // release seqs after subRec.releaseSeq
+
+	entries      column[entry] // the public set, seq order
+	seqRuns      column[seqRun]
+	revokedAt    map[uint32]uint64 // entries index -> revocation seq
+	position     *hashIndex        // key bytes -> entries index of a key that has not expired
+	chunkExpiry  []uint32          // per entries chunk: first expiry interval still to run
+	nextExpiry   uint32            // min of chunkExpiry
 	expiredCount int
-	checkpoints  []*Checkpoint
-	nextCkpt     uint32
+	liveKeys     int // neither expired nor revoked
+
+	pendingKeys []pending // embargoed, sorted by window end
+	pendingSet  map[[tek.KeyLen]byte]struct{}
+	revocations []revocation // seq order
+	checkpoints []*Checkpoint
+	nextCkpt    uint32
 }
 
 // New returns an empty state machine.
@@ -67,20 +90,29 @@ func (s *State) reset() {
 	s.index, s.nowMs, s.lastPruneMs, s.lastSealSeq = 0, 0, 0, 0
 	s.nextOrdinal, s.nextCkpt = 1, 1
 	s.providers = map[string]*Provider{}
+	s.providerList = nil
 	s.byTokenHash = map[Hash]string{}
-	s.auths = map[Hash]*Authorization{}
-	s.submissions = map[string]*Submission{}
-	s.byOrdinal = map[uint32]*Submission{}
-	s.byRevision = map[Hash]*Submission{}
-	s.entries = nil
-	s.position = map[[tek.KeyLen]byte]uint32{}
+	s.auths, s.authLive = column[authRec]{}, 0
+	s.authByCode = newHashIndex(func(r uint32) uint64 { return hashHash(&s.auths.ref(int(r)).codeHash) }, 0)
+	s.subs, s.subFirst = column[subRec]{}, 1
+	s.subByID = newHashIndex(func(r uint32) uint64 { return hashShortID(&s.subs.ref(int(r)).id) }, 0)
+	s.subByRev = newHashIndex(func(r uint32) uint64 { return hashHash(&s.subs.ref(int(r)).revHash) }, 0)
+	s.reasons = map[uint32]string{}
+	s.dropped = map[uint32][]tek.Key{}
+	s.moreReleases = map[uint32][]uint64{}
+	s.resetEntries(0)
 	s.pendingKeys = nil
 	s.pendingSet = map[[tek.KeyLen]byte]struct{}{}
 	s.revocations = nil
-	s.expiryBucket = map[uint32][]uint32{}
-	s.expiryCursor = 0
-	s.expiredCount = 0
 	s.checkpoints = nil
+}
+
+// resetEntries empties the public set, sizing its index for capacity keys.
+func (s *State) resetEntries(capacity int) {
+	s.entries, s.seqRuns = column[entry]{}, column[seqRun]{}
+	s.revokedAt = map[uint32]uint64{}
+	s.position = newHashIndex(func(r uint32) uint64 { return hashKeyData(&s.entries.ref(int(r)).data) }, capacity)
+	s.chunkExpiry, s.nextExpiry, s.expiredCount, s.liveKeys = nil, noExpiry, 0, 0
 }
 
 // Index returns the log index of the last applied command.
@@ -104,14 +136,29 @@ func msTime(ms int64) time.Time { return time.UnixMilli(ms).UTC() }
 
 func (s *State) retentionMs() int64 { return s.retention.Milliseconds() }
 
-// swapFrom moves every field of fresh into s, keeping s's lock.
+func (s *State) nowInterval() uint32 { return uint32(s.nowMs / 1000 / tek.IntervalSeconds) }
+
+// swapFrom moves every field of fresh into s, keeping s's lock. The index
+// functions of fresh read fresh's columns, so they move along as a whole
+// and fresh must not be used afterwards.
 func (s *State) swapFrom(fresh *State) {
-	s.index, s.nowMs, s.lastPruneMs, s.lastSealSeq = fresh.index, fresh.nowMs, fresh.lastPruneMs, fresh.lastSealSeq
-	s.nextOrdinal, s.nextCkpt = fresh.nextOrdinal, fresh.nextCkpt
-	s.providers, s.byTokenHash, s.auths = fresh.providers, fresh.byTokenHash, fresh.auths
-	s.submissions, s.byOrdinal, s.byRevision = fresh.submissions, fresh.byOrdinal, fresh.byRevision
-	s.entries, s.position = fresh.entries, fresh.position
+	s.retention, s.index, s.nowMs, s.lastPruneMs, s.lastSealSeq, s.nextOrdinal = fresh.retention, fresh.index, fresh.nowMs, fresh.lastPruneMs, fresh.lastSealSeq, fresh.nextOrdinal
+	s.providers, s.providerList, s.byTokenHash = fresh.providers, fresh.providerList, fresh.byTokenHash
+	s.auths, s.authLive = fresh.auths, fresh.authLive
+	s.subs, s.subFirst = fresh.subs, fresh.subFirst
+	s.reasons, s.dropped, s.moreReleases = fresh.reasons, fresh.dropped, fresh.moreReleases
+	s.entries, s.seqRuns, s.revokedAt = fresh.entries, fresh.seqRuns, fresh.revokedAt
+	s.chunkExpiry, s.nextExpiry, s.expiredCount, s.liveKeys = fresh.chunkExpiry, fresh.nextExpiry, fresh.expiredCount, fresh.liveKeys
 	s.pendingKeys, s.pendingSet, s.revocations = fresh.pendingKeys, fresh.pendingSet, fresh.revocations
-	s.expiryBucket, s.expiryCursor, s.expiredCount = fresh.expiryBucket, fresh.expiryCursor, fresh.expiredCount
-	s.checkpoints = fresh.checkpoints
+	s.checkpoints, s.nextCkpt = fresh.checkpoints, fresh.nextCkpt
+	// The indexes' hash functions must read s's columns, not fresh's.
+	s.authByCode = rebind(fresh.authByCode, func(r uint32) uint64 { return hashHash(&s.auths.ref(int(r)).codeHash) })
+	s.subByID = rebind(fresh.subByID, func(r uint32) uint64 { return hashShortID(&s.subs.ref(int(r)).id) })
+	s.subByRev = rebind(fresh.subByRev, func(r uint32) uint64 { return hashHash(&s.subs.ref(int(r)).revHash) })
+	s.position = rebind(fresh.position, func(r uint32) uint64 { return hashKeyData(&s.entries.ref(int(r)).data) })
+}
+
+// rebind gives an index a new hash function over equal content.
+func rebind(x *hashIndex, hashOf func(uint32) uint64) *hashIndex {
+	return &hashIndex{slots: x.slots, n: x.n, hashOf: hashOf}
 }

@@ -1550,6 +1550,64 @@ func (x *PublicKeyRecord) GetExpired() bool {
 	return false
 }
 
+// PublicKeyBlock holds public-set entries packed at a fixed width (snapshot
+// format 2; format 1 wrote one PublicKeyRecord per key). Each entry is 45
+// bytes, little-endian: key data (16), rolling_start (4), rolling_period (1),
+// transmission_risk (1), report_type (1), flags (1: bit 0 has_onset, bit 1
+// expired), days_since_onset (1, two's complement), seq (8),
+// submission_ordinal (4), revoked_seq (8, 0 = not revoked).
+type PublicKeyBlock struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Count         uint32                 `protobuf:"varint,1,opt,name=count,proto3" json:"count,omitempty"`
+	Entries       []byte                 `protobuf:"bytes,2,opt,name=entries,proto3" json:"entries,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *PublicKeyBlock) Reset() {
+	*x = PublicKeyBlock{}
+	mi := &file_command_proto_msgTypes[20]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *PublicKeyBlock) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*PublicKeyBlock) ProtoMessage() {}
+
+func (x *PublicKeyBlock) ProtoReflect() protoreflect.Message {
+	mi := &file_command_proto_msgTypes[20]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use PublicKeyBlock.ProtoReflect.Descriptor instead.
+func (*PublicKeyBlock) Descriptor() ([]byte, []int) {
+	return file_command_proto_rawDescGZIP(), []int{20}
+}
+
+func (x *PublicKeyBlock) GetCount() uint32 {
+	if x != nil {
+		return x.Count
+	}
+	return 0
+}
+
+func (x *PublicKeyBlock) GetEntries() []byte {
+	if x != nil {
+		return x.Entries
+	}
+	return nil
+}
+
 type PendingKeyRecord struct {
 	state             protoimpl.MessageState `protogen:"open.v1"`
 	Key               *Key                   `protobuf:"bytes,1,opt,name=key,proto3" json:"key,omitempty"`
@@ -1560,7 +1618,7 @@ type PendingKeyRecord struct {
 
 func (x *PendingKeyRecord) Reset() {
 	*x = PendingKeyRecord{}
-	mi := &file_command_proto_msgTypes[20]
+	mi := &file_command_proto_msgTypes[21]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1572,7 +1630,7 @@ func (x *PendingKeyRecord) String() string {
 func (*PendingKeyRecord) ProtoMessage() {}
 
 func (x *PendingKeyRecord) ProtoReflect() protoreflect.Message {
-	mi := &file_command_proto_msgTypes[20]
+	mi := &file_command_proto_msgTypes[21]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1585,7 +1643,7 @@ func (x *PendingKeyRecord) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use PendingKeyRecord.ProtoReflect.Descriptor instead.
 func (*PendingKeyRecord) Descriptor() ([]byte, []int) {
-	return file_command_proto_rawDescGZIP(), []int{20}
+	return file_command_proto_rawDescGZIP(), []int{21}
 }
 
 func (x *PendingKeyRecord) GetKey() *Key {
@@ -1614,7 +1672,7 @@ type RevocationRecord struct {
 
 func (x *RevocationRecord) Reset() {
 	*x = RevocationRecord{}
-	mi := &file_command_proto_msgTypes[21]
+	mi := &file_command_proto_msgTypes[22]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1626,7 +1684,7 @@ func (x *RevocationRecord) String() string {
 func (*RevocationRecord) ProtoMessage() {}
 
 func (x *RevocationRecord) ProtoReflect() protoreflect.Message {
-	mi := &file_command_proto_msgTypes[21]
+	mi := &file_command_proto_msgTypes[22]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1639,7 +1697,7 @@ func (x *RevocationRecord) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RevocationRecord.ProtoReflect.Descriptor instead.
 func (*RevocationRecord) Descriptor() ([]byte, []int) {
-	return file_command_proto_rawDescGZIP(), []int{21}
+	return file_command_proto_rawDescGZIP(), []int{22}
 }
 
 func (x *RevocationRecord) GetKey() *KeyRef {
@@ -1685,7 +1743,7 @@ type CheckpointRecord struct {
 
 func (x *CheckpointRecord) Reset() {
 	*x = CheckpointRecord{}
-	mi := &file_command_proto_msgTypes[22]
+	mi := &file_command_proto_msgTypes[23]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1697,7 +1755,7 @@ func (x *CheckpointRecord) String() string {
 func (*CheckpointRecord) ProtoMessage() {}
 
 func (x *CheckpointRecord) ProtoReflect() protoreflect.Message {
-	mi := &file_command_proto_msgTypes[22]
+	mi := &file_command_proto_msgTypes[23]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1710,7 +1768,7 @@ func (x *CheckpointRecord) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CheckpointRecord.ProtoReflect.Descriptor instead.
 func (*CheckpointRecord) Descriptor() ([]byte, []int) {
-	return file_command_proto_rawDescGZIP(), []int{22}
+	return file_command_proto_rawDescGZIP(), []int{23}
 }
 
 func (x *CheckpointRecord) GetN() uint32 {
@@ -1775,7 +1833,7 @@ type SnapshotEnd struct {
 
 func (x *SnapshotEnd) Reset() {
 	*x = SnapshotEnd{}
-	mi := &file_command_proto_msgTypes[23]
+	mi := &file_command_proto_msgTypes[24]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1787,7 +1845,7 @@ func (x *SnapshotEnd) String() string {
 func (*SnapshotEnd) ProtoMessage() {}
 
 func (x *SnapshotEnd) ProtoReflect() protoreflect.Message {
-	mi := &file_command_proto_msgTypes[23]
+	mi := &file_command_proto_msgTypes[24]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1800,7 +1858,7 @@ func (x *SnapshotEnd) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SnapshotEnd.ProtoReflect.Descriptor instead.
 func (*SnapshotEnd) Descriptor() ([]byte, []int) {
-	return file_command_proto_rawDescGZIP(), []int{23}
+	return file_command_proto_rawDescGZIP(), []int{24}
 }
 
 func (x *SnapshotEnd) GetRecords() uint64 {
@@ -1824,6 +1882,7 @@ type SnapshotRecord struct {
 	//	*SnapshotRecord_Revocation
 	//	*SnapshotRecord_Checkpoint
 	//	*SnapshotRecord_End
+	//	*SnapshotRecord_PublicKeyBlock
 	Record        isSnapshotRecord_Record `protobuf_oneof:"record"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
@@ -1831,7 +1890,7 @@ type SnapshotRecord struct {
 
 func (x *SnapshotRecord) Reset() {
 	*x = SnapshotRecord{}
-	mi := &file_command_proto_msgTypes[24]
+	mi := &file_command_proto_msgTypes[25]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1843,7 +1902,7 @@ func (x *SnapshotRecord) String() string {
 func (*SnapshotRecord) ProtoMessage() {}
 
 func (x *SnapshotRecord) ProtoReflect() protoreflect.Message {
-	mi := &file_command_proto_msgTypes[24]
+	mi := &file_command_proto_msgTypes[25]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1856,7 +1915,7 @@ func (x *SnapshotRecord) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SnapshotRecord.ProtoReflect.Descriptor instead.
 func (*SnapshotRecord) Descriptor() ([]byte, []int) {
-	return file_command_proto_rawDescGZIP(), []int{24}
+	return file_command_proto_rawDescGZIP(), []int{25}
 }
 
 func (x *SnapshotRecord) GetRecord() isSnapshotRecord_Record {
@@ -1947,6 +2006,15 @@ func (x *SnapshotRecord) GetEnd() *SnapshotEnd {
 	return nil
 }
 
+func (x *SnapshotRecord) GetPublicKeyBlock() *PublicKeyBlock {
+	if x != nil {
+		if x, ok := x.Record.(*SnapshotRecord_PublicKeyBlock); ok {
+			return x.PublicKeyBlock
+		}
+	}
+	return nil
+}
+
 type isSnapshotRecord_Record interface {
 	isSnapshotRecord_Record()
 }
@@ -1987,6 +2055,10 @@ type SnapshotRecord_End struct {
 	End *SnapshotEnd `protobuf:"bytes,9,opt,name=end,proto3,oneof"`
 }
 
+type SnapshotRecord_PublicKeyBlock struct {
+	PublicKeyBlock *PublicKeyBlock `protobuf:"bytes,10,opt,name=public_key_block,json=publicKeyBlock,proto3,oneof"`
+}
+
 func (*SnapshotRecord_Meta) isSnapshotRecord_Record() {}
 
 func (*SnapshotRecord_Provider) isSnapshotRecord_Record() {}
@@ -2004,6 +2076,8 @@ func (*SnapshotRecord_Revocation) isSnapshotRecord_Record() {}
 func (*SnapshotRecord_Checkpoint) isSnapshotRecord_Record() {}
 
 func (*SnapshotRecord_End) isSnapshotRecord_Record() {}
+
+func (*SnapshotRecord_PublicKeyBlock) isSnapshotRecord_Record() {}
 
 var File_command_proto protoreflect.FileDescriptor
 
@@ -2136,7 +2210,10 @@ const file_command_proto_rawDesc = "" +
 	"\x12submission_ordinal\x18\x03 \x01(\rR\x11submissionOrdinal\x12\x1f\n" +
 	"\vrevoked_seq\x18\x04 \x01(\x04R\n" +
 	"revokedSeq\x12\x18\n" +
-	"\aexpired\x18\x05 \x01(\bR\aexpired\"f\n" +
+	"\aexpired\x18\x05 \x01(\bR\aexpired\"@\n" +
+	"\x0ePublicKeyBlock\x12\x14\n" +
+	"\x05count\x18\x01 \x01(\rR\x05count\x12\x18\n" +
+	"\aentries\x18\x02 \x01(\fR\aentries\"f\n" +
 	"\x10PendingKeyRecord\x12#\n" +
 	"\x03key\x18\x01 \x01(\v2\x11.tekstore.fsm.KeyR\x03key\x12-\n" +
 	"\x12submission_ordinal\x18\x02 \x01(\rR\x11submissionOrdinal\"\x88\x01\n" +
@@ -2155,7 +2232,7 @@ const file_command_proto_rawDesc = "" +
 	"\tkey_count\x18\b \x01(\rR\bkeyCount\x12#\n" +
 	"\rrevoked_count\x18\t \x01(\rR\frevokedCountJ\x04\b\x05\x10\x06J\x04\b\x06\x10\a\"'\n" +
 	"\vSnapshotEnd\x12\x18\n" +
-	"\arecords\x18\x01 \x01(\x04R\arecords\"\xcb\x04\n" +
+	"\arecords\x18\x01 \x01(\x04R\arecords\"\x95\x05\n" +
 	"\x0eSnapshotRecord\x120\n" +
 	"\x04meta\x18\x01 \x01(\v2\x1a.tekstore.fsm.SnapshotMetaH\x00R\x04meta\x12:\n" +
 	"\bprovider\x18\x02 \x01(\v2\x1c.tekstore.fsm.ProviderRecordH\x00R\bprovider\x12I\n" +
@@ -2173,7 +2250,9 @@ const file_command_proto_rawDesc = "" +
 	"\n" +
 	"checkpoint\x18\b \x01(\v2\x1e.tekstore.fsm.CheckpointRecordH\x00R\n" +
 	"checkpoint\x12-\n" +
-	"\x03end\x18\t \x01(\v2\x19.tekstore.fsm.SnapshotEndH\x00R\x03endB\b\n" +
+	"\x03end\x18\t \x01(\v2\x19.tekstore.fsm.SnapshotEndH\x00R\x03end\x12H\n" +
+	"\x10public_key_block\x18\n" +
+	" \x01(\v2\x1c.tekstore.fsm.PublicKeyBlockH\x00R\x0epublicKeyBlockB\b\n" +
 	"\x06record*\xf6\x02\n" +
 	"\vCommandType\x12\x18\n" +
 	"\x14COMMAND_TYPE_UNKNOWN\x10\x00\x12 \n" +
@@ -2202,7 +2281,7 @@ func file_command_proto_rawDescGZIP() []byte {
 }
 
 var file_command_proto_enumTypes = make([]protoimpl.EnumInfo, 1)
-var file_command_proto_msgTypes = make([]protoimpl.MessageInfo, 25)
+var file_command_proto_msgTypes = make([]protoimpl.MessageInfo, 26)
 var file_command_proto_goTypes = []any{
 	(CommandType)(0),             // 0: tekstore.fsm.CommandType
 	(*Envelope)(nil),             // 1: tekstore.fsm.Envelope
@@ -2225,11 +2304,12 @@ var file_command_proto_goTypes = []any{
 	(*AuthorizationRecord)(nil),  // 18: tekstore.fsm.AuthorizationRecord
 	(*SubmissionRecord)(nil),     // 19: tekstore.fsm.SubmissionRecord
 	(*PublicKeyRecord)(nil),      // 20: tekstore.fsm.PublicKeyRecord
-	(*PendingKeyRecord)(nil),     // 21: tekstore.fsm.PendingKeyRecord
-	(*RevocationRecord)(nil),     // 22: tekstore.fsm.RevocationRecord
-	(*CheckpointRecord)(nil),     // 23: tekstore.fsm.CheckpointRecord
-	(*SnapshotEnd)(nil),          // 24: tekstore.fsm.SnapshotEnd
-	(*SnapshotRecord)(nil),       // 25: tekstore.fsm.SnapshotRecord
+	(*PublicKeyBlock)(nil),       // 21: tekstore.fsm.PublicKeyBlock
+	(*PendingKeyRecord)(nil),     // 22: tekstore.fsm.PendingKeyRecord
+	(*RevocationRecord)(nil),     // 23: tekstore.fsm.RevocationRecord
+	(*CheckpointRecord)(nil),     // 24: tekstore.fsm.CheckpointRecord
+	(*SnapshotEnd)(nil),          // 25: tekstore.fsm.SnapshotEnd
+	(*SnapshotRecord)(nil),       // 26: tekstore.fsm.SnapshotRecord
 }
 var file_command_proto_depIdxs = []int32{
 	0,  // 0: tekstore.fsm.Envelope.type:type_name -> tekstore.fsm.CommandType
@@ -2248,15 +2328,16 @@ var file_command_proto_depIdxs = []int32{
 	18, // 13: tekstore.fsm.SnapshotRecord.authorization:type_name -> tekstore.fsm.AuthorizationRecord
 	19, // 14: tekstore.fsm.SnapshotRecord.submission:type_name -> tekstore.fsm.SubmissionRecord
 	20, // 15: tekstore.fsm.SnapshotRecord.public_key:type_name -> tekstore.fsm.PublicKeyRecord
-	21, // 16: tekstore.fsm.SnapshotRecord.pending_key:type_name -> tekstore.fsm.PendingKeyRecord
-	22, // 17: tekstore.fsm.SnapshotRecord.revocation:type_name -> tekstore.fsm.RevocationRecord
-	23, // 18: tekstore.fsm.SnapshotRecord.checkpoint:type_name -> tekstore.fsm.CheckpointRecord
-	24, // 19: tekstore.fsm.SnapshotRecord.end:type_name -> tekstore.fsm.SnapshotEnd
-	20, // [20:20] is the sub-list for method output_type
-	20, // [20:20] is the sub-list for method input_type
-	20, // [20:20] is the sub-list for extension type_name
-	20, // [20:20] is the sub-list for extension extendee
-	0,  // [0:20] is the sub-list for field type_name
+	22, // 16: tekstore.fsm.SnapshotRecord.pending_key:type_name -> tekstore.fsm.PendingKeyRecord
+	23, // 17: tekstore.fsm.SnapshotRecord.revocation:type_name -> tekstore.fsm.RevocationRecord
+	24, // 18: tekstore.fsm.SnapshotRecord.checkpoint:type_name -> tekstore.fsm.CheckpointRecord
+	25, // 19: tekstore.fsm.SnapshotRecord.end:type_name -> tekstore.fsm.SnapshotEnd
+	21, // 20: tekstore.fsm.SnapshotRecord.public_key_block:type_name -> tekstore.fsm.PublicKeyBlock
+	21, // [21:21] is the sub-list for method output_type
+	21, // [21:21] is the sub-list for method input_type
+	21, // [21:21] is the sub-list for extension type_name
+	21, // [21:21] is the sub-list for extension extendee
+	0,  // [0:21] is the sub-list for field type_name
 }
 
 func init() { file_command_proto_init() }
@@ -2264,7 +2345,7 @@ func file_command_proto_init() {
 	if File_command_proto != nil {
 		return
 	}
-	file_command_proto_msgTypes[24].OneofWrappers = []any{
+	file_command_proto_msgTypes[25].OneofWrappers = []any{
 		(*SnapshotRecord_Meta)(nil),
 		(*SnapshotRecord_Provider)(nil),
 		(*SnapshotRecord_Authorization)(nil),
@@ -2274,6 +2355,7 @@ func file_command_proto_init() {
 		(*SnapshotRecord_Revocation)(nil),
 		(*SnapshotRecord_Checkpoint)(nil),
 		(*SnapshotRecord_End)(nil),
+		(*SnapshotRecord_PublicKeyBlock)(nil),
 	}
 	type x struct{}
 	out := protoimpl.TypeBuilder{
@@ -2281,7 +2363,7 @@ func file_command_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_command_proto_rawDesc), len(file_command_proto_rawDesc)),
 			NumEnums:      1,
-			NumMessages:   25,
+			NumMessages:   26,
 			NumExtensions: 0,
 			NumServices:   0,
 		},

@@ -1,0 +1,135 @@
+package fsm
+
+import (
+	"runtime"
+	"unsafe"
+)
+
+// hashIndex maps a key to a uint32 reference (an item number in a column)
+// with open addressing and linear probing. It stores only the references,
+// in memory outside the Go heap (4 bytes per slot, at most 3/4 full); the
+// keys themselves are read back from the column through the match and
+// hashOf functions, so an index costs 5-8 bytes per item instead of a Go
+// map's 40 or more. Its layout is not part of the replicated state: only
+// what it finds is.
+type hashIndex struct {
+	slots *slotSlab
+	n     int
+	// hashOf recomputes the hash of an indexed reference when the table
+	// grows or an item is deleted.
+	hashOf func(ref uint32) uint64
+}
+
+// slotSlab holds the slots; a cleanup unmaps them once the index dropped it.
+type slotSlab struct{ s []uint32 }
+
+const minIndexSlots = 1024
+
+func newHashIndex(hashOf func(ref uint32) uint64, capacity int) *hashIndex {
+	size := minIndexSlots
+	for size*3/4 < capacity {
+		size *= 2
+	}
+	return &hashIndex{slots: newSlotSlab(size), hashOf: hashOf}
+}
+
+func newSlotSlab(size int) *slotSlab {
+	mem := mapSlab(size * 4)
+	ss := &slotSlab{s: unsafe.Slice((*uint32)(unsafe.Pointer(unsafe.SliceData(mem))), size)}
+	runtime.AddCleanup(ss, unmapSlab, mem)
+	return ss
+}
+
+func (x *hashIndex) len() int { return x.n }
+
+// find returns the reference whose key has hash h and satisfies match.
+func (x *hashIndex) find(h uint64, match func(ref uint32) bool) (uint32, bool) {
+	s := x.slots.s
+	mask := uint64(len(s) - 1)
+	for i := h & mask; ; i = (i + 1) & mask {
+		v := s[i]
+		if v == 0 {
+			return 0, false
+		}
+		if match(v - 1) {
+			return v - 1, true
+		}
+	}
+}
+
+// insert adds ref under hash h. The caller has checked that no equal key
+// is present.
+func (x *hashIndex) insert(h uint64, ref uint32) {
+	if (x.n+1)*4 > len(x.slots.s)*3 {
+		x.grow()
+	}
+	s := x.slots.s
+	mask := uint64(len(s) - 1)
+	i := h & mask
+	for s[i] != 0 {
+		i = (i + 1) & mask
+	}
+	s[i] = ref + 1
+	x.n++
+}
+
+// remove deletes the reference with hash h that satisfies match, shifting
+// later members of its probe run back so that no tombstones are needed.
+func (x *hashIndex) remove(h uint64, match func(ref uint32) bool) bool {
+	s := x.slots.s
+	mask := uint64(len(s) - 1)
+	i := h & mask
+	for {
+		v := s[i]
+		if v == 0 {
+			return false
+		}
+		if match(v - 1) {
+			break
+		}
+		i = (i + 1) & mask
+	}
+	// Backward-shift deletion: move each later member of the run into the
+	// hole if the hole lies on its probe path.
+	hole := i
+	for j := (i + 1) & mask; s[j] != 0; j = (j + 1) & mask {
+		home := x.hashOf(s[j]-1) & mask
+		if (j-home)&mask >= (j-hole)&mask {
+			s[hole] = s[j]
+			hole = j
+		}
+	}
+	s[hole] = 0
+	x.n--
+	return true
+}
+
+// remap replaces every reference r by f(r), in place; f must keep the
+// references' keys (and so their hashes) unchanged.
+func (x *hashIndex) remap(f func(ref uint32) uint32) {
+	s := x.slots.s
+	for i, v := range s {
+		if v != 0 {
+			s[i] = f(v-1) + 1
+		}
+	}
+}
+
+func (x *hashIndex) grow() {
+	oldSlab := x.slots
+	old := oldSlab.s
+	x.slots = newSlotSlab(len(old) * 2)
+	s := x.slots.s
+	mask := uint64(len(s) - 1)
+	for _, v := range old {
+		if v == 0 {
+			continue
+		}
+		i := x.hashOf(v-1) & mask
+		for s[i] != 0 {
+			i = (i + 1) & mask
+		}
+		s[i] = v
+	}
+	runtime.KeepAlive(oldSlab) // old points into its memory
+}
