@@ -26,6 +26,7 @@ func Scale(ctx context.Context, l *Local, o ScaleOptions) ([]Result, error) {
 	leaderMetrics := l.URLs[l.Leader] + "/metrics"
 	heap0, _ := scrape(ctx, hc, leaderMetrics, "go_memstats_heap_inuse_bytes")
 	rss0, _ := scrape(ctx, hc, leaderMetrics, "process_resident_memory_bytes")
+	off0, _ := scrape(ctx, hc, leaderMetrics, "tekstore_state_offheap_bytes")
 
 	small, err := Delta(ctx, &l.Target, o.Read)
 	if err != nil {
@@ -47,8 +48,10 @@ func Scale(ctx context.Context, l *Local, o ScaleOptions) ([]Result, error) {
 	forceGC(ctx, hc, l.URLs[l.Leader])
 	heap1, _ := scrape(ctx, hc, leaderMetrics, "go_memstats_heap_inuse_bytes")
 	rss1, _ := scrape(ctx, hc, leaderMetrics, "process_resident_memory_bytes")
+	off1, _ := scrape(ctx, hc, leaderMetrics, "tekstore_state_offheap_bytes")
 	mem := Result{Scenario: "memory", Ops: int(keys), Extra: map[string]float64{
-		"heapBytesPerKey": (heap1 - heap0) / keys, "rssBytesPerKey": (rss1 - rss0) / keys, "rssMiB": rss1 / (1 << 20)}}
+		"heapBytesPerKey": (heap1 - heap0) / keys, "offHeapBytesPerKey": (off1 - off0) / keys,
+		"rssBytesPerKey": (rss1 - rss0) / keys, "rssMiB": rss1 / (1 << 20)}}
 	out = append(out, mem)
 
 	large, err := Delta(ctx, &l.Target, o.Read)

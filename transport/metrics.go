@@ -8,6 +8,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
+	"github.com/tekstore/tekstore/fsm"
 )
 
 // Metric names.
@@ -20,6 +21,7 @@ const (
 	metricLongPolls       = "tekstore_long_polls"
 	metricAppliedIndex    = "tekstore_applied_index"
 	metricIsLeader        = "tekstore_is_leader"
+	metricStateOffHeap    = "tekstore_state_offheap_bytes"
 	metricRateLimited     = "tekstore_rate_limited_total"
 	metricShed            = "tekstore_load_shed_total"
 )
@@ -57,7 +59,9 @@ func newMetrics(reg *prometheus.Registry, s *Server) *metrics {
 			}
 			return 0
 		})
-	for _, c := range []prometheus.Collector{m.requests, m.duration, m.publishRejected, m.published, m.chaff, m.longPolls, m.limited, m.shed, applied, leader} {
+	offHeap := prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: metricStateOffHeap, Help: "Bytes of replicated state held outside the Go heap (key, submission and authorization columns and their indexes)."},
+		func() float64 { return float64(fsm.OffHeapBytes()) })
+	for _, c := range []prometheus.Collector{m.requests, m.duration, m.publishRejected, m.published, m.chaff, m.longPolls, m.limited, m.shed, applied, leader, offHeap} {
 		_ = reg.Register(c)
 	}
 	_ = reg.Register(collectors.NewGoCollector())
