@@ -48,7 +48,10 @@ type Config struct {
 	SnapshotThreshold  uint64
 	SnapshotInterval   time.Duration
 	TrailingLogs       uint64
-	ApplyTimeout       time.Duration
+	// SnapshotLogBytes triggers a snapshot after this many bytes of applied
+	// commands (DefaultSnapshotLogBytes when 0).
+	SnapshotLogBytes int64
+	ApplyTimeout     time.Duration
 
 	// ClusterTLS, when set, wraps Raft connections in mutual TLS.
 	ClusterTLS *tls.Config
@@ -86,6 +89,9 @@ func (c *Config) setDefaults() {
 	}
 	if c.SnapshotThreshold == 0 {
 		c.SnapshotThreshold = DefaultSnapshotThreshold
+	}
+	if c.SnapshotLogBytes == 0 {
+		c.SnapshotLogBytes = DefaultSnapshotLogBytes
 	}
 	if c.TrailingLogs == 0 {
 		c.TrailingLogs = DefaultTrailingLogs

@@ -72,8 +72,9 @@ func Open(cfg Config) (*Node, error) {
 		Buckets: prometheus.ExponentialBuckets(1, 2, 10),
 	})
 	n.startBatcher()
-	n.wg.Add(1)
+	n.wg.Add(2)
 	go n.leaderLoop()
+	go n.snapshotByBytesLoop()
 	return n, nil
 }
 

@@ -37,6 +37,7 @@ type nodeFlags struct {
 	maxAppend                                int
 	snapshotThreshold, trailingLogs          uint64
 	snapshotInterval                         time.Duration
+	snapshotLogBytes                         int64
 	retention, checkpointInterval            time.Duration
 	exportMinKeys                            int
 	journalRetention                         string
@@ -73,6 +74,7 @@ func (f *nodeFlags) register(fs *pflag.FlagSet) {
 	fs.Uint64Var(&f.snapshotThreshold, "snapshot-threshold", node.DefaultSnapshotThreshold, "log entries between Raft snapshots")
 	fs.DurationVar(&f.snapshotInterval, "snapshot-interval", node.DefaultSnapshotInterval, "how often Raft checks whether to snapshot")
 	fs.Uint64Var(&f.trailingLogs, "trailing-logs", node.DefaultTrailingLogs, "log entries kept after a snapshot")
+	fs.Int64Var(&f.snapshotLogBytes, "snapshot-log-bytes", node.DefaultSnapshotLogBytes, "bytes of applied commands after which a snapshot is taken (bounds the Raft log under heavy load)")
 	fs.DurationVar(&f.retention, "retention", 14*24*time.Hour, "how long a key stays public after its window ends")
 	fs.DurationVar(&f.checkpointInterval, "checkpoint-interval", node.DefaultCheckpointInterval, "how often the leader seals a checkpoint")
 	fs.IntVar(&f.exportMinKeys, "export-min-keys", 0, "pad each export file with random keys up to this count")
@@ -126,7 +128,7 @@ func (f *nodeFlags) options(log zerolog.Logger) (server.Options, error) {
 			Retention: f.retention, CheckpointInterval: f.checkpointInterval, ExportMinKeys: f.exportMinKeys,
 			HeartbeatTimeout: f.heartbeat, ElectionTimeout: f.election, LeaderLeaseTimeout: f.leaderLease,
 			CommitTimeout: f.commit, MaxAppendEntries: f.maxAppend, SnapshotThreshold: f.snapshotThreshold,
-			SnapshotInterval: f.snapshotInterval, TrailingLogs: f.trailingLogs,
+			SnapshotInterval: f.snapshotInterval, TrailingLogs: f.trailingLogs, SnapshotLogBytes: f.snapshotLogBytes,
 			JournalRetainAge: jAge, JournalRetainBytes: jBytes,
 		},
 		Logger: log,
