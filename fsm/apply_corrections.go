@@ -93,7 +93,7 @@ func (s *State) rollback(index uint64, ord uint32, reason string) RevokeResult {
 func (s *State) revokeKey(index uint64, ref tek.RevokedKey, ord uint32) bool {
 	if pos, ok := s.entryPos(&ref.Data); ok {
 		e := s.entries.ref(int(pos))
-		if e.sub != ord || e.revoked() || e.expired() || e.rollingStart != ref.RollingStart {
+		if s.subOf(int(pos)) != ord || e.revoked() || e.expired() || e.rollingStart != ref.RollingStart {
 			return false
 		}
 		s.revokeEntry(int(pos), index)
@@ -117,7 +117,7 @@ func (s *State) ownerOf(ref tek.RevokedKey) (uint32, bool) {
 	if pos, ok := s.entryPos(&ref.Data); ok {
 		e := s.entries.ref(int(pos))
 		if e.rollingStart == ref.RollingStart && !e.expired() {
-			return e.sub, true
+			return s.subOf(int(pos)), true
 		}
 		return 0, false
 	}

@@ -102,7 +102,7 @@ func (s *State) publishOne(index uint64, it *fsmpb.PublishItem) PublishItemResul
 		}
 	}
 	s.putSub(ord, subRec{
-		keySetHash: setHash, revHash: revHash, id: id, seq: index, timeMs: s.nowMs,
+		keySetHash: cutSetHash(setHash), revHash: revHash, id: id, seq: index, timeMs: s.nowMs,
 		auth: authRef, provider: auth.provider, inserted: uint8(inserted), state: subActive,
 	})
 	s.auths.mut(int(authRef)).sub = ord
@@ -155,7 +155,7 @@ func (s *State) checkCodeLocked(codeHash, keySetHash Hash) (uint32, *PublishItem
 	}
 	a := s.auths.ref(int(ref))
 	if a.sub != 0 {
-		if r := s.liveSub(a.sub); r != nil && r.keySetHash == keySetHash {
+		if r := s.liveSub(a.sub); r != nil && r.keySetHash == cutSetHash(keySetHash) {
 			return ref, &PublishItemResult{SubmissionID: r.id.String(), Inserted: int(r.inserted), Seq: r.seq, Replayed: true}, nil
 		}
 		return 0, nil, ErrCodeUsed

@@ -131,6 +131,18 @@ func checkInvariants(t *testing.T, s *State) {
 			t.Fatalf("entry %d expires at %d before its chunk's schedule %d", i, b, s.chunkExpiry[i>>chunkShift])
 		}
 	}
+	for i := 0; i < s.subRuns.len(); i++ {
+		r := s.subRuns.ref(i)
+		if (i == 0 && r.start != 0) || (i > 0 && (r.start <= s.subRuns.ref(i-1).start || r.sub == s.subRuns.ref(i-1).sub)) {
+			t.Fatalf("submission run %d (start %d, sub %d) out of order or not merged", i, r.start, r.sub)
+		}
+		if r.sub == 0 || r.sub >= s.nextOrdinal {
+			t.Fatalf("submission run %d names ordinal %d", i, r.sub)
+		}
+	}
+	if s.entries.len() > 0 && int(s.subRuns.ref(s.subRuns.len()-1).start) >= s.entries.len() {
+		t.Fatalf("submission run past the last entry")
+	}
 	if expired != s.expiredCount || live != s.liveKeys {
 		t.Fatalf("expiredCount %d, liveKeys %d; counted %d, %d", s.expiredCount, s.liveKeys, expired, live)
 	}

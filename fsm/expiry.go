@@ -141,8 +141,8 @@ func (s *State) expireChunk(k int, nowInterval uint32) uint32 {
 // indexes that point into the public set. It changes no logical content.
 func (s *State) compact() {
 	keep := s.keepSince()
-	src, runs, revokedAt := s.entries, s.seqRuns, s.revokedAt
-	s.rebuildEntries(&src, &runs, revokedAt, func(e *entry, seq uint64) bool { return !e.expired() || seq > keep })
+	src, runs, subs, revokedAt := s.entries, s.seqRuns, s.subRuns, s.revokedAt
+	s.rebuildEntries(&src, &runs, &subs, revokedAt, func(e *entry, seq uint64) bool { return !e.expired() || seq > keep })
 }
 
 // keepSince is the seq after which expired entries and revocation records

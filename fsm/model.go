@@ -46,7 +46,6 @@ type Submission struct {
 	RollbackSeq       uint64
 	Revoked           int
 	Inserted          int
-	KeySetHash        Hash
 	RevisionTokenHash Hash
 	// Keys are the keys the submission holds: derived from the public set,
 	// the embargo list and the keys revoked before release.

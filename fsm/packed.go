@@ -16,8 +16,10 @@ const (
 	packedExpired = 1 << 1
 )
 
-// appendPackedEntry appends the snapshot form of e (see PublicKeyBlock).
-func appendPackedEntry(b []byte, e *entry, seq, revokedSeq uint64) []byte {
+// appendPackedEntry appends the snapshot form of an entry (see
+// PublicKeyBlock).
+func appendPackedEntry(b []byte, p placed) []byte {
+	e := &p.e
 	b = append(b, e.data[:]...)
 	b = binary.LittleEndian.AppendUint32(b, e.rollingStart)
 	var flags byte
@@ -28,19 +30,21 @@ func appendPackedEntry(b []byte, e *entry, seq, revokedSeq uint64) []byte {
 		flags |= packedExpired
 	}
 	b = append(b, e.period, e.risk, e.flags&entryTypeMask, flags, byte(e.onset))
-	b = binary.LittleEndian.AppendUint64(b, seq)
-	b = binary.LittleEndian.AppendUint32(b, e.sub)
-	return binary.LittleEndian.AppendUint64(b, revokedSeq)
+	b = binary.LittleEndian.AppendUint64(b, p.seq)
+	b = binary.LittleEndian.AppendUint32(b, p.sub)
+	return binary.LittleEndian.AppendUint64(b, p.revokedSeq)
 }
 
 // unpackEntry reads one packed entry; b holds exactly packedEntryLen bytes.
-func unpackEntry(b []byte) (e entry, seq, revokedSeq uint64, err error) {
+func unpackEntry(b []byte) (placed, error) {
+	var p placed
+	e := &p.e
 	copy(e.data[:], b[:tek.KeyLen])
 	e.rollingStart = binary.LittleEndian.Uint32(b[16:])
 	e.period, e.risk = b[20], b[21]
 	rtype, flags := b[22], b[23]
 	if rtype > uint8(tek.ReportRevoked) || flags&^(packedOnset|packedExpired) != 0 {
-		return e, 0, 0, fmt.Errorf("packed entry: report type %d, flags %#x out of range", rtype, flags)
+		return p, fmt.Errorf("packed entry: report type %d, flags %#x out of range", rtype, flags)
 	}
 	e.flags = rtype
 	if flags&packedOnset != 0 {
@@ -50,11 +54,11 @@ func unpackEntry(b []byte) (e entry, seq, revokedSeq uint64, err error) {
 		e.flags |= entryExpired
 	}
 	e.onset = int8(b[24])
-	seq = binary.LittleEndian.Uint64(b[25:])
-	e.sub = binary.LittleEndian.Uint32(b[33:])
-	revokedSeq = binary.LittleEndian.Uint64(b[37:])
-	if revokedSeq != 0 {
+	p.seq = binary.LittleEndian.Uint64(b[25:])
+	p.sub = binary.LittleEndian.Uint32(b[33:])
+	p.revokedSeq = binary.LittleEndian.Uint64(b[37:])
+	if p.revokedSeq != 0 {
 		e.flags |= entryRevoked
 	}
-	return e, seq, revokedSeq, nil
+	return p, nil
 }

@@ -14,14 +14,31 @@ func (s *State) entryPos(d *[tek.KeyLen]byte) (uint32, bool) {
 // addEntry appends a key to the public set at seq.
 func (s *State) addEntry(k tek.Key, sub uint32, seq uint64) {
 	pos := s.entries.len()
-	s.entries.push(packEntry(k, sub))
-	if n := s.seqRuns.len(); n == 0 || s.seqRuns.ref(n-1).seq != seq {
-		s.seqRuns.push(seqRun{seq: seq, start: uint32(pos)})
-	}
+	s.entries.push(packEntry(k))
+	s.noteRuns(pos, seq, sub)
 	s.position.insert(hashKeyData(&k.Data), uint32(pos))
 	s.liveKeys++
 	s.noteExpiry(pos, s.expiryInterval(k.WindowEnd()))
 }
+
+// noteRuns starts a new seq run and a new submission run at entry pos
+// when its seq or submission differs from the previous entry's.
+func (s *State) noteRuns(pos int, seq uint64, sub uint32) {
+	if n := s.seqRuns.len(); n == 0 || s.seqRuns.ref(n-1).seq != seq {
+		s.seqRuns.push(seqRun{seq: seq, start: uint32(pos)})
+	}
+	if n := s.subRuns.len(); n == 0 || s.subRuns.ref(n-1).sub != sub {
+		s.subRuns.push(subRun{start: uint32(pos), sub: sub})
+	}
+}
+
+// subRunAt returns the number of the submission run holding entry pos.
+func (s *State) subRunAt(pos int) int {
+	return sort.Search(s.subRuns.len(), func(i int) bool { return int(s.subRuns.ref(i).start) > pos }) - 1
+}
+
+// subOf returns the ordinal of the submission that owns entry pos.
+func (s *State) subOf(pos int) uint32 { return s.subRuns.ref(s.subRunAt(pos)).sub }
 
 // noteExpiry records that entry pos leaves the public set at interval b.
 func (s *State) noteExpiry(pos int, b uint32) {
@@ -67,16 +84,18 @@ func (s *State) revokeEntry(pos int, seq uint64) {
 // rebuildEntries replaces the public set by the entries of src for which
 // keep is true, with their seqs and revocation seqs, and rebuilds every
 // index that points into it. It changes no logical content.
-func (s *State) rebuildEntries(src *column[entry], runs *column[seqRun], revokedAt map[uint32]uint64, keep func(e *entry, seq uint64) bool) {
+func (s *State) rebuildEntries(src *column[entry], runs *column[seqRun], subs *column[subRun], revokedAt map[uint32]uint64, keep func(e *entry, seq uint64) bool) {
 	s.resetEntries(0)
-	r := 0
+	r, sr := 0, 0
 	for pos := 0; pos < src.len(); pos++ {
 		for r+1 < runs.len() && int(runs.ref(r+1).start) <= pos {
 			r++
 		}
-		seq := runs.ref(r).seq
-		if e := src.ref(pos); keep(e, seq) {
-			s.appendLoaded(*e, seq, revokedAt[uint32(pos)])
+		for sr+1 < subs.len() && int(subs.ref(sr+1).start) <= pos {
+			sr++
+		}
+		if e, seq := src.ref(pos), runs.ref(r).seq; keep(e, seq) {
+			s.appendLoaded(placed{e: *e, seq: seq, sub: subs.ref(sr).sub, revokedSeq: revokedAt[uint32(pos)]})
 		}
 	}
 	s.indexEntries()
@@ -84,14 +103,12 @@ func (s *State) rebuildEntries(src *column[entry], runs *column[seqRun], revoked
 
 // appendLoaded appends an entry read from a snapshot or kept by
 // compaction; indexEntries must run once all are in.
-func (s *State) appendLoaded(e entry, seq, revokedSeq uint64) {
+func (s *State) appendLoaded(p placed) {
 	np := s.entries.len()
-	s.entries.push(e)
-	if n := s.seqRuns.len(); n == 0 || s.seqRuns.ref(n-1).seq != seq {
-		s.seqRuns.push(seqRun{seq: seq, start: uint32(np)})
-	}
-	if e.revoked() {
-		s.revokedAt[uint32(np)] = revokedSeq
+	s.entries.push(p.e)
+	s.noteRuns(np, p.seq, p.sub)
+	if p.e.revoked() {
+		s.revokedAt[uint32(np)] = p.revokedSeq
 	}
 }
 

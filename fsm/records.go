@@ -6,14 +6,14 @@ import (
 	"github.com/tekstore/tekstore/tek"
 )
 
-// entry is one key of the public set, in seq order, packed into 28 bytes
-// with no pointers (it lives in a column outside the Go heap). Its seq is
-// kept once per run of entries added at the same seq (State.seqRuns) and its
-// revocation seq in State.revokedAt, since few keys are ever revoked.
+// entry is one key of the public set, in seq order, packed into 24 bytes
+// with no pointers (it lives in a column outside the Go heap). Its seq and
+// its owning submission are kept once per run of entries that share them
+// (State.seqRuns, State.subRuns), and its revocation seq in State.revokedAt,
+// since few keys are ever revoked.
 type entry struct {
 	data         [tek.KeyLen]byte
 	rollingStart uint32
-	sub          uint32 // owning submission ordinal
 	period       uint8
 	risk         uint8
 	flags        uint8 // report type (bits 0-2), entryOnset, entryExpired, entryRevoked
@@ -27,8 +27,8 @@ const (
 	entryRevoked  uint8 = 1 << 5 // revoked; the seq is in State.revokedAt
 )
 
-func packEntry(k tek.Key, sub uint32) entry {
-	e := entry{data: k.Data, rollingStart: k.RollingStart, sub: sub, period: k.RollingPeriod,
+func packEntry(k tek.Key) entry {
+	e := entry{data: k.Data, rollingStart: k.RollingStart, period: k.RollingPeriod,
 		risk: k.TransmissionRisk, flags: uint8(k.ReportType) & entryTypeMask, onset: k.DaysSinceOnset}
 	if k.HasOnset {
 		e.flags |= entryOnset
@@ -52,6 +52,22 @@ type seqRun struct {
 	start uint32
 }
 
+// subRun says that the entries from index start on belong to submission
+// sub, up to the next run's start.
+type subRun struct {
+	start uint32
+	sub   uint32
+}
+
+// placed is an entry with the facts kept beside it: where it came from in
+// a snapshot, or where compaction moves it.
+type placed struct {
+	e          entry
+	seq        uint64
+	sub        uint32
+	revokedSeq uint64
+}
+
 // shortID holds an id string of up to 23 bytes inline (length first);
 // longer ids; tekstore makes ids of 18 bytes and Apply refuses longer ones.
 type shortID [24]byte
@@ -70,6 +86,13 @@ func makeShortID(s string) (shortID, bool) {
 
 func (id *shortID) String() string { return string(id[1 : 1+id[0]]) }
 
+// setHash16 is a key-set hash (KeySetHash) cut to 128 bits: it only tells
+// a retried upload from a different one made with the same code, and 128
+// bits keep that collision-free short of breaking SHA-256 itself.
+type setHash16 [16]byte
+
+func cutSetHash(h Hash) setHash16 { return setHash16(h[:16]) }
+
 // Submission life-cycle states of subRec.state.
 const (
 	subGone       uint8 = iota // pruned; the slot is dead
@@ -82,7 +105,7 @@ const (
 // before release, a second release seq) live in
 // maps beside it.
 type subRec struct {
-	keySetHash  Hash
+	keySetHash  setHash16
 	revHash     Hash
 	id          shortID
 	seq         uint64

@@ -136,7 +136,8 @@ func (s *State) loadRecord(rec *fsmpb.SnapshotRecord) error {
 		if err != nil {
 			return err
 		}
-		return s.loadEntry(packEntryLoaded(k, r.PublicKey.SubmissionOrdinal, r.PublicKey.Expired, r.PublicKey.RevokedSeq), r.PublicKey.Seq, r.PublicKey.RevokedSeq)
+		return s.loadEntry(placed{e: packEntryLoaded(k, r.PublicKey.Expired, r.PublicKey.RevokedSeq),
+			seq: r.PublicKey.Seq, sub: r.PublicKey.SubmissionOrdinal, revokedSeq: r.PublicKey.RevokedSeq})
 	case *fsmpb.SnapshotRecord_PublicKeyBlock:
 		return s.loadEntryBlock(r.PublicKeyBlock)
 	case *fsmpb.SnapshotRecord_PendingKey:
@@ -161,8 +162,8 @@ func (s *State) loadRecord(rec *fsmpb.SnapshotRecord) error {
 }
 
 // packEntryLoaded builds an entry from its format-1 snapshot record.
-func packEntryLoaded(k tek.Key, sub uint32, expired bool, revokedSeq uint64) entry {
-	e := packEntry(k, sub)
+func packEntryLoaded(k tek.Key, expired bool, revokedSeq uint64) entry {
+	e := packEntry(k)
 	if expired {
 		e.flags |= entryExpired
 	}
@@ -174,14 +175,14 @@ func packEntryLoaded(k tek.Key, sub uint32, expired bool, revokedSeq uint64) ent
 
 // loadEntry appends one public-set entry read from a snapshot; entries
 // must come in seq order.
-func (s *State) loadEntry(e entry, seq, revokedSeq uint64) error {
-	if n := s.seqRuns.len(); n > 0 && s.seqRuns.ref(n-1).seq > seq {
-		return fmt.Errorf("public key at seq %d after seq %d", seq, s.seqRuns.ref(n-1).seq)
+func (s *State) loadEntry(p placed) error {
+	if n := s.seqRuns.len(); n > 0 && s.seqRuns.ref(n-1).seq > p.seq {
+		return fmt.Errorf("public key at seq %d after seq %d", p.seq, s.seqRuns.ref(n-1).seq)
 	}
-	if e.period < 1 || e.period > tek.MaxRollingPeriod {
-		return fmt.Errorf("public key with rolling period %d", e.period)
+	if p.e.period < 1 || p.e.period > tek.MaxRollingPeriod {
+		return fmt.Errorf("public key with rolling period %d", p.e.period)
 	}
-	s.appendLoaded(e, seq, revokedSeq)
+	s.appendLoaded(p)
 	return nil
 }
 
@@ -190,9 +191,9 @@ func (s *State) loadEntryBlock(b *fsmpb.PublicKeyBlock) error {
 		return fmt.Errorf("key block of %d bytes for %d entries", len(b.Entries), b.Count)
 	}
 	for i := 0; i < int(b.Count); i++ {
-		e, seq, revokedSeq, err := unpackEntry(b.Entries[i*packedEntryLen : (i+1)*packedEntryLen])
+		p, err := unpackEntry(b.Entries[i*packedEntryLen : (i+1)*packedEntryLen])
 		if err == nil {
-			err = s.loadEntry(e, seq, revokedSeq)
+			err = s.loadEntry(p)
 		}
 		if err != nil {
 			return fmt.Errorf("block entry %d: %w", i, err)
@@ -241,10 +242,10 @@ func (s *State) loadAuthorization(r *fsmpb.AuthorizationRecord) error {
 }
 
 func (s *State) loadSubmission(r *fsmpb.SubmissionRecord) error {
-	ks, err := hashFromBytes(r.KeySetHash)
-	if err != nil {
-		return err
+	if n := len(r.KeySetHash); n != 16 && n != 32 { // 32: format 1 kept it whole
+		return fmt.Errorf("key set hash of %d bytes", n)
 	}
+	ks := setHash16(r.KeySetHash[:16])
 	rh, err := hashFromBytes(r.RevisionTokenHash)
 	if err != nil {
 		return err

@@ -47,6 +47,7 @@ type Frozen struct {
 	moreReleases map[uint32][]uint64
 	entries      colView[entry]
 	seqRuns      colView[seqRun]
+	subRuns      colView[subRun]
 	revokedAt    map[uint32]uint64
 	keepSince    uint64
 	pendingKeys  []pending
@@ -68,7 +69,7 @@ func (s *State) Freeze() *Frozen {
 		},
 		auths: s.auths.freeze(), subs: s.subs.freeze(), subFirst: s.subFirst,
 		reasons: maps.Clone(s.reasons), dropped: maps.Clone(s.dropped), moreReleases: maps.Clone(s.moreReleases),
-		entries: s.entries.freeze(), seqRuns: s.seqRuns.freeze(), revokedAt: maps.Clone(s.revokedAt),
+		entries: s.entries.freeze(), seqRuns: s.seqRuns.freeze(), subRuns: s.subRuns.freeze(), revokedAt: maps.Clone(s.revokedAt),
 		keepSince:   s.keepSince(),
 		pendingKeys: append([]pending(nil), s.pendingKeys...),
 		revocations: append([]revocation(nil), s.revocations...),
@@ -209,17 +210,20 @@ func (f *Frozen) writeEntries(sw *snapWriter) {
 			buf, count = buf[:0], 0
 		}
 	}
-	run := 0
+	run, sr := 0, 0
 	for pos := 0; pos < f.entries.len() && sw.err == nil; pos++ {
 		for run+1 < f.seqRuns.len() && int(f.seqRuns.get(run+1).start) <= pos {
 			run++
+		}
+		for sr+1 < f.subRuns.len() && int(f.subRuns.get(sr+1).start) <= pos {
+			sr++
 		}
 		seq := f.seqRuns.get(run).seq
 		e := f.entries.get(pos)
 		if e.expired() && seq <= f.keepSince {
 			continue
 		}
-		buf = appendPackedEntry(buf, &e, seq, f.revokedAt[uint32(pos)])
+		buf = appendPackedEntry(buf, placed{e: e, seq: seq, sub: f.subRuns.get(sr).sub, revokedSeq: f.revokedAt[uint32(pos)]})
 		if count++; count == keysPerBlock {
 			flush()
 		}

@@ -62,6 +62,7 @@ type State struct {
 
 	entries      column[entry] // the public set, seq order
 	seqRuns      column[seqRun]
+	subRuns      column[subRun]
 	revokedAt    map[uint32]uint64 // entries index -> revocation seq
 	position     *hashIndex        // key bytes -> entries index of a key that has not expired
 	chunkExpiry  []uint32          // per entries chunk: first expiry interval still to run
@@ -109,7 +110,7 @@ func (s *State) reset() {
 
 // resetEntries empties the public set, sizing its index for capacity keys.
 func (s *State) resetEntries(capacity int) {
-	s.entries, s.seqRuns = column[entry]{}, column[seqRun]{}
+	s.entries, s.seqRuns, s.subRuns = column[entry]{}, column[seqRun]{}, column[subRun]{}
 	s.revokedAt = map[uint32]uint64{}
 	s.position = newHashIndex(func(r uint32) uint64 { return hashKeyData(&s.entries.ref(int(r)).data) }, capacity)
 	s.chunkExpiry, s.nextExpiry, s.expiredCount, s.liveKeys = nil, noExpiry, 0, 0
@@ -147,7 +148,7 @@ func (s *State) swapFrom(fresh *State) {
 	s.auths, s.authLive = fresh.auths, fresh.authLive
 	s.subs, s.subFirst = fresh.subs, fresh.subFirst
 	s.reasons, s.dropped, s.moreReleases = fresh.reasons, fresh.dropped, fresh.moreReleases
-	s.entries, s.seqRuns, s.revokedAt = fresh.entries, fresh.seqRuns, fresh.revokedAt
+	s.entries, s.seqRuns, s.subRuns, s.revokedAt = fresh.entries, fresh.seqRuns, fresh.subRuns, fresh.revokedAt
 	s.chunkExpiry, s.nextExpiry, s.expiredCount, s.liveKeys = fresh.chunkExpiry, fresh.nextExpiry, fresh.expiredCount, fresh.liveKeys
 	s.pendingKeys, s.pendingSet, s.revocations = fresh.pendingKeys, fresh.pendingSet, fresh.revocations
 	s.checkpoints, s.nextCkpt = fresh.checkpoints, fresh.nextCkpt

@@ -17,7 +17,7 @@ import (
 )
 
 func TestColumnRecordsHoldNoPointers(t *testing.T) {
-	for _, v := range []any{entry{}, seqRun{}, subRec{}, authRec{}} {
+	for _, v := range []any{entry{}, seqRun{}, subRun{}, subRec{}, authRec{}} {
 		typ := reflect.TypeOf(v)
 		var check func(reflect.Type)
 		check = func(ty reflect.Type) {
@@ -34,8 +34,8 @@ func TestColumnRecordsHoldNoPointers(t *testing.T) {
 		}
 		check(typ)
 	}
-	if n := reflect.TypeOf(entry{}).Size(); n != 28 {
-		t.Errorf("entry is %d bytes, want 28", n)
+	if n := reflect.TypeOf(entry{}).Size(); n != 24 {
+		t.Errorf("entry is %d bytes, want 24", n)
 	}
 }
 
@@ -145,7 +145,7 @@ func TestPackedEntryRoundTrip(t *testing.T) {
 		k := h.key(uint32(2900000+i), uint8(1+i%144))
 		k.ReportType = tek.ReportType(i % 6)
 		k.HasOnset, k.DaysSinceOnset = i%2 == 0, int8(i%29-14)
-		e := packEntry(k, uint32(i*7))
+		e := packEntry(k)
 		if i%3 == 0 {
 			e.flags |= entryExpired
 		}
@@ -154,18 +154,19 @@ func TestPackedEntryRoundTrip(t *testing.T) {
 			revoked = uint64(1000 + i)
 			e.flags |= entryRevoked
 		}
-		b := appendPackedEntry(nil, &e, uint64(i)<<40, revoked)
+		want := placed{e: e, seq: uint64(i) << 40, sub: uint32(i * 7), revokedSeq: revoked}
+		b := appendPackedEntry(nil, want)
 		if len(b) != packedEntryLen {
 			t.Fatalf("packed %d bytes", len(b))
 		}
-		got, seq, rs, err := unpackEntry(b)
-		if err != nil || got != e || seq != uint64(i)<<40 || rs != revoked || got.key() != k {
-			t.Fatalf("round trip %d: %+v %d %d %v; want %+v", i, got, seq, rs, err, e)
+		got, err := unpackEntry(b)
+		if err != nil || got != want || got.e.key() != k {
+			t.Fatalf("round trip %d: %+v, %v; want %+v", i, got, err, want)
 		}
 	}
-	bad := appendPackedEntry(nil, &entry{period: 1}, 1, 0)
+	bad := appendPackedEntry(nil, placed{e: entry{period: 1}, seq: 1})
 	bad[23] = 0x80
-	if _, _, _, err := unpackEntry(bad); err == nil {
+	if _, err := unpackEntry(bad); err == nil {
 		t.Fatalf("unknown flags accepted")
 	}
 }

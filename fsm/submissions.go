@@ -74,9 +74,19 @@ func (s *State) subKeysLocked(ord uint32) []tek.Key {
 		if run == s.seqRuns.len() || s.seqRuns.ref(run).seq != seq {
 			continue
 		}
-		for pos, end := int(s.seqRuns.ref(run).start), s.runEnd(run); pos < end; pos++ {
-			if e := s.entries.ref(pos); e.sub == ord && !e.expired() {
-				out = append(out, e.key())
+		start, end := int(s.seqRuns.ref(run).start), s.runEnd(run)
+		for sr := s.subRunAt(start); sr < s.subRuns.len() && int(s.subRuns.ref(sr).start) < end; sr++ {
+			if s.subRuns.ref(sr).sub != ord {
+				continue
+			}
+			from, to := max(start, int(s.subRuns.ref(sr).start)), end
+			if sr+1 < s.subRuns.len() {
+				to = min(to, int(s.subRuns.ref(sr+1).start))
+			}
+			for pos := from; pos < to; pos++ {
+				if e := s.entries.ref(pos); !e.expired() {
+					out = append(out, e.key())
+				}
 			}
 		}
 	}
@@ -94,7 +104,7 @@ func (s *State) submissionLocked(ord uint32) Submission {
 	sub := Submission{
 		ID: r.id.String(), ProviderID: s.providerList[r.provider].ID, AuthorizationID: s.auths.ref(int(r.auth)).id.String(),
 		Seq: r.seq, Time: msTime(r.timeMs), State: SubmissionActive, RollbackSeq: r.rollbackSeq,
-		Revoked: int(r.revoked), Inserted: int(r.inserted), KeySetHash: r.keySetHash, RevisionTokenHash: r.revHash,
+		Revoked: int(r.revoked), Inserted: int(r.inserted), RevisionTokenHash: r.revHash,
 	}
 	if r.state == subRolledBack {
 		sub.State, sub.Reason = SubmissionRolledBack, s.reasons[ord]

@@ -1307,22 +1307,24 @@ func (x *AuthorizationRecord) GetSubmissionId() string {
 }
 
 type SubmissionRecord struct {
-	state             protoimpl.MessageState `protogen:"open.v1"`
-	Id                string                 `protobuf:"bytes,1,opt,name=id,proto3" json:"id,omitempty"`
-	ProviderId        string                 `protobuf:"bytes,2,opt,name=provider_id,json=providerId,proto3" json:"provider_id,omitempty"`
-	AuthorizationId   string                 `protobuf:"bytes,3,opt,name=authorization_id,json=authorizationId,proto3" json:"authorization_id,omitempty"`
-	Seq               uint64                 `protobuf:"varint,4,opt,name=seq,proto3" json:"seq,omitempty"`
-	TimeUnixMs        int64                  `protobuf:"varint,5,opt,name=time_unix_ms,json=timeUnixMs,proto3" json:"time_unix_ms,omitempty"`
-	RolledBack        bool                   `protobuf:"varint,6,opt,name=rolled_back,json=rolledBack,proto3" json:"rolled_back,omitempty"`
-	Reason            string                 `protobuf:"bytes,7,opt,name=reason,proto3" json:"reason,omitempty"`
-	RollbackSeq       uint64                 `protobuf:"varint,8,opt,name=rollback_seq,json=rollbackSeq,proto3" json:"rollback_seq,omitempty"`
-	Revoked           uint32                 `protobuf:"varint,9,opt,name=revoked,proto3" json:"revoked,omitempty"`
-	KeySetHash        []byte                 `protobuf:"bytes,10,opt,name=key_set_hash,json=keySetHash,proto3" json:"key_set_hash,omitempty"`
-	RevisionTokenHash []byte                 `protobuf:"bytes,11,opt,name=revision_token_hash,json=revisionTokenHash,proto3" json:"revision_token_hash,omitempty"`
-	Inserted          uint32                 `protobuf:"varint,12,opt,name=inserted,proto3" json:"inserted,omitempty"`
-	Keys              []*Key                 `protobuf:"bytes,13,rep,name=keys,proto3" json:"keys,omitempty"`
-	Ordinal           uint32                 `protobuf:"varint,14,opt,name=ordinal,proto3" json:"ordinal,omitempty"`
-	AuthHash          []byte                 `protobuf:"bytes,15,opt,name=auth_hash,json=authHash,proto3" json:"auth_hash,omitempty"`
+	state           protoimpl.MessageState `protogen:"open.v1"`
+	Id              string                 `protobuf:"bytes,1,opt,name=id,proto3" json:"id,omitempty"`
+	ProviderId      string                 `protobuf:"bytes,2,opt,name=provider_id,json=providerId,proto3" json:"provider_id,omitempty"`
+	AuthorizationId string                 `protobuf:"bytes,3,opt,name=authorization_id,json=authorizationId,proto3" json:"authorization_id,omitempty"`
+	Seq             uint64                 `protobuf:"varint,4,opt,name=seq,proto3" json:"seq,omitempty"`
+	TimeUnixMs      int64                  `protobuf:"varint,5,opt,name=time_unix_ms,json=timeUnixMs,proto3" json:"time_unix_ms,omitempty"`
+	RolledBack      bool                   `protobuf:"varint,6,opt,name=rolled_back,json=rolledBack,proto3" json:"rolled_back,omitempty"`
+	Reason          string                 `protobuf:"bytes,7,opt,name=reason,proto3" json:"reason,omitempty"`
+	RollbackSeq     uint64                 `protobuf:"varint,8,opt,name=rollback_seq,json=rollbackSeq,proto3" json:"rollback_seq,omitempty"`
+	Revoked         uint32                 `protobuf:"varint,9,opt,name=revoked,proto3" json:"revoked,omitempty"`
+	// key_set_hash is the first 16 bytes of the key-set SHA-256 from snapshot
+	// format 2 on; format 1 wrote all 32.
+	KeySetHash        []byte `protobuf:"bytes,10,opt,name=key_set_hash,json=keySetHash,proto3" json:"key_set_hash,omitempty"`
+	RevisionTokenHash []byte `protobuf:"bytes,11,opt,name=revision_token_hash,json=revisionTokenHash,proto3" json:"revision_token_hash,omitempty"`
+	Inserted          uint32 `protobuf:"varint,12,opt,name=inserted,proto3" json:"inserted,omitempty"`
+	Keys              []*Key `protobuf:"bytes,13,rep,name=keys,proto3" json:"keys,omitempty"`
+	Ordinal           uint32 `protobuf:"varint,14,opt,name=ordinal,proto3" json:"ordinal,omitempty"`
+	AuthHash          []byte `protobuf:"bytes,15,opt,name=auth_hash,json=authHash,proto3" json:"auth_hash,omitempty"`
 	// keys (13) holds only embargoed keys revoked before release; the others
 	// are the public_key records with this ordinal. extra_seqs are the seqs at
 	// which its embargoed keys were released.
