@@ -100,7 +100,7 @@ const (
 	subRolledBack              // every key revoked
 )
 
-// subRec is one submission, 136 bytes with no pointers, stored in a column
+// subRec is one submission, 120 bytes with no pointers, stored in a column
 // at its ordinal. The rare parts (a rollback reason, embargoed keys revoked
 // before release, a second release seq) live in
 // maps beside it.
