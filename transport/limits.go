@@ -107,6 +107,10 @@ func newLimiterSet(perSec float64, burst int) *limiterSet {
 	return &limiterSet{limit: l, burst: burst, entries: map[clientKey]*limiterEntry{}, swept: time.Now()}
 }
 
+// limited reports whether the set's rate is finite (a negative configured
+// rate disables the limit).
+func (s *limiterSet) limited() bool { return s.limit != rate.Inf }
+
 func (s *limiterSet) get(k clientKey, now time.Time) *limiterEntry {
 	if now.Sub(s.swept) > idleAfter {
 		for key, e := range s.entries {
@@ -133,6 +137,9 @@ func (s *limiterSet) allow(k clientKey) (bool, time.Duration) {
 // allowAt is allow at a time the caller already read (one clock read per
 // request).
 func (s *limiterSet) allowAt(k clientKey, now time.Time) (bool, time.Duration) {
+	if !s.limited() {
+		return true, 0 // what an unlimited token bucket answers, without its lock
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	e := s.get(k, now)

@@ -188,16 +188,20 @@ func (s *Server) admit(r *http.Request, now time.Time) (admission, error) {
 		// counted there, and the relay must not spend a shared budget.
 		return adm, nil
 	}
-	client := g.clientKey(r)
-	var ok bool
-	var wait time.Duration
+	var budget *limiterSet
 	switch {
 	case r.Method == http.MethodPost && strings.HasPrefix(r.URL.Path, "/v1/publish"):
-		ok, wait = g.publish.allowAt(client, now)
+		budget = g.publish
 	case r.Method == http.MethodGet && !strings.HasPrefix(r.URL.Path, "/metrics"):
-		ok, wait = g.reads.allowAt(client, now)
-	default:
-		ok = true
+		budget = g.reads
+	}
+	var client clientKey // only hashed when a budget needs it
+	if longPoll || (budget != nil && budget.limited()) {
+		client = g.clientKey(r)
+	}
+	ok, wait := true, time.Duration(0)
+	if budget != nil {
+		ok, wait = budget.allowAt(client, now)
 	}
 	if auth := r.Header.Get("Authorization"); ok && auth != "" {
 		ok, wait = g.tokens.allowAt(g.keyOf(auth), now)
