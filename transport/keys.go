@@ -74,7 +74,10 @@ func (s *Server) longPoll(r *http.Request, since uint64, limit int, wait time.Du
 		defer s.metrics.longPolls.Dec()
 	}
 	for {
-		changed := s.store.Changed()
+		var changed <-chan struct{}
+		if wait > 0 {
+			changed = s.store.Changed() // before rendering, so no change is missed
+		}
 		e := s.renderDelta(since, limit)
 		if wait == 0 || !e.empty {
 			return e
