@@ -36,7 +36,7 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	ae := toAPIError(err)
 	if ae.status >= 500 && ae.code == codeInternal {
-		s.log.Error().Err(err).Str("route", routeName(r)).Msg("internal error")
+		s.log.Error().Err(err).Str("route", routeName(w, r)).Msg("internal error")
 	}
 	if ae.retryAfter > 0 {
 		w.Header().Set("Retry-After", strconv.Itoa(ae.retryAfter))

@@ -18,18 +18,23 @@ type keysResponse struct {
 	Revoked []keyRef `json:"revoked"`
 }
 
-// handleKeys is GET /v1/keys?since=S[&limit=N][&wait=D]: the delta of the
-// public set after seq S from this node's local state, with long polling.
+// handleKeys is GET /v1/keys?since=S[&limit=N][&wait=D][&min_index=I]:
+// the delta of the public set after seq S from this node's local state,
+// with long polling and the min_index wait of spec §2. The query is parsed
+// once, without a map.
 func (s *Server) handleKeys(w http.ResponseWriter, r *http.Request) {
-	q := r.URL.Query()
-	since, err := parseUintParam(q.Get("since"), 0)
+	q := parseKeysQuery(r.URL.RawQuery)
+	if !s.waitMinIndex(w, r, q.minIndex, q.wait) {
+		return
+	}
+	since, err := parseUintParam(q.since, 0)
 	if err != nil {
 		s.writeError(w, r, badRequest("since must be a non-negative integer"))
 		return
 	}
 	limit := fsm.DefaultDeltaLimit
-	if v := q.Get("limit"); v != "" {
-		n, err := strconv.Atoi(v)
+	if q.limit != "" {
+		n, err := strconv.Atoi(q.limit)
 		if err != nil || n < 1 || n > fsm.MaxDeltaLimit {
 			s.writeError(w, r, badRequest("limit must be 1..%d", fsm.MaxDeltaLimit))
 			return
@@ -37,8 +42,8 @@ func (s *Server) handleKeys(w http.ResponseWriter, r *http.Request) {
 		limit = n
 	}
 	wait := time.Duration(0)
-	if q.Get("min_index") == "" {
-		if wait, err = parseWait(q.Get("wait"), 0); err != nil {
+	if q.minIndex == "" {
+		if wait, err = parseWait(q.wait, 0); err != nil {
 			s.writeError(w, r, err)
 			return
 		}
@@ -69,7 +74,10 @@ func (s *Server) longPoll(r *http.Request, since uint64, limit int, wait time.Du
 		defer s.metrics.longPolls.Dec()
 	}
 	for {
-		changed := s.store.Changed()
+		var changed <-chan struct{}
+		if wait > 0 {
+			changed = s.store.Changed() // before rendering, so no change is missed
+		}
 		e := s.renderDelta(since, limit)
 		if wait == 0 || !e.empty {
 			return e
@@ -85,24 +93,29 @@ func (s *Server) longPoll(r *http.Request, since uint64, limit int, wait time.Du
 }
 
 // writeRendered writes a rendered JSON answer, gzip-compressed when the
-// client accepts it and the body is worth compressing.
+// client accepts it and the body is worth compressing. The header values
+// are shared ones (see headerJSON), not built per request.
 func writeRendered(w http.ResponseWriter, r *http.Request, e *renderedDelta) {
 	h := w.Header()
-	h.Set("Content-Type", "application/json")
-	h.Add("Vary", "Accept-Encoding")
-	body := e.plain
+	h["Content-Type"] = headerJSON
+	addVary(h)
+	body, length := e.plain, e.plainLength
 	if len(body) >= minGzipBytes && acceptsGzip(r) {
-		body = e.gzipped()
-		h.Set("Content-Encoding", "gzip")
+		body, length = e.gzipped()
+		h["Content-Encoding"] = headerGzip
 	}
-	h.Set("Content-Length", strconv.Itoa(len(body)))
+	h["Content-Length"] = length
 	w.WriteHeader(http.StatusOK)
 	_, _ = w.Write(body)
 }
 
-// acceptsGzip reports whether Accept-Encoding allows gzip.
+// acceptsGzip reports whether Accept-Encoding allows gzip: the first
+// coding named gzip decides, refused only by q=0 (not q=0.x).
 func acceptsGzip(r *http.Request) bool {
-	for _, part := range strings.Split(r.Header.Get("Accept-Encoding"), ",") {
+	rest := r.Header.Get("Accept-Encoding")
+	for rest != "" {
+		var part string
+		part, rest, _ = strings.Cut(rest, ",")
 		name, params, _ := strings.Cut(strings.TrimSpace(part), ";")
 		if strings.EqualFold(strings.TrimSpace(name), "gzip") {
 			return !strings.Contains(strings.ReplaceAll(params, " ", ""), "q=0") || strings.Contains(params, "q=0.")

@@ -3,6 +3,7 @@ package transport
 import (
 	"bytes"
 	"compress/gzip"
+	"strconv"
 	"sync"
 
 	"github.com/tekstore/tekstore/fsm"
@@ -25,12 +26,20 @@ type deltaKey struct {
 	limit int
 }
 
-// renderedDelta is one answer in plain and gzip form (gzip made on demand).
+// renderedDelta is one answer in plain and gzip form (gzip made on demand),
+// with the Content-Length header value of each (shared: never modify).
 type renderedDelta struct {
-	plain    []byte
-	gzipOnce sync.Once
-	gz       []byte
-	empty    bool
+	plain       []byte
+	plainLength []string
+	gzipOnce    sync.Once
+	gz          []byte
+	gzLength    []string
+	empty       bool
+}
+
+// newRenderedDelta wraps a rendered body.
+func newRenderedDelta(body []byte, empty bool) *renderedDelta {
+	return &renderedDelta{plain: body, plainLength: []string{strconv.Itoa(len(body))}, empty: empty}
 }
 
 // maxCachedDelta bounds a single cached answer; larger ones (full resets of
@@ -59,7 +68,7 @@ func (c *deltaCache) get(index uint64, k deltaKey, render func() (fsm.Delta, []b
 	c.mu.Unlock()
 
 	d, body := render()
-	e := &renderedDelta{plain: body, empty: !d.Reset && len(d.Keys) == 0 && len(d.Revoked) == 0}
+	e := newRenderedDelta(body, !d.Reset && len(d.Keys) == 0 && len(d.Revoked) == 0)
 	if len(body) > maxCachedDelta || d.Until != index {
 		return e
 	}
@@ -75,8 +84,8 @@ func (c *deltaCache) get(index uint64, k deltaKey, render func() (fsm.Delta, []b
 	return e
 }
 
-// gzipped returns the gzip form, compressing once.
-func (e *renderedDelta) gzipped() []byte {
+// gzipped returns the gzip form and its Content-Length, compressing once.
+func (e *renderedDelta) gzipped() ([]byte, []string) {
 	e.gzipOnce.Do(func() {
 		var buf bytes.Buffer
 		buf.Grow(len(e.plain) / 3)
@@ -84,6 +93,7 @@ func (e *renderedDelta) gzipped() []byte {
 		_, _ = zw.Write(e.plain)
 		_ = zw.Close()
 		e.gz = buf.Bytes()
+		e.gzLength = []string{strconv.Itoa(len(e.gz))}
 	})
-	return e.gz
+	return e.gz, e.gzLength
 }

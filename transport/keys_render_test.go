@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"io"
 	"math/rand"
+	"strconv"
 	"testing"
 
 	"github.com/tekstore/tekstore/fsm"
@@ -68,13 +69,17 @@ func TestDeltaCache(t *testing.T) {
 	if renders != 2 {
 		t.Fatalf("new index did not re-render: %d", renders)
 	}
-	zr, err := gzip.NewReader(bytes.NewReader(a.gzipped()))
+	gz, gzLength := a.gzipped()
+	zr, err := gzip.NewReader(bytes.NewReader(gz))
 	if err != nil {
 		t.Fatal(err)
 	}
 	plain, _ := io.ReadAll(zr)
 	if !bytes.Equal(plain, a.plain) {
 		t.Fatal("gzip form differs from plain form")
+	}
+	if a.plainLength[0] != strconv.Itoa(len(a.plain)) || gzLength[0] != strconv.Itoa(len(gz)) {
+		t.Fatalf("Content-Length values %v %v for %d and %d bytes", a.plainLength, gzLength, len(a.plain), len(gz))
 	}
 	// A render whose Until is not the cache index (state moved meanwhile)
 	// is served but not cached.

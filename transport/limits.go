@@ -1,8 +1,8 @@
 package transport
 
 import (
-	"crypto/rand"
-	"crypto/sha256"
+	"encoding/binary"
+	"hash/maphash"
 	"net"
 	"net/http"
 	"net/netip"
@@ -77,8 +77,8 @@ func (l Limits) withDefaults() Limits {
 	return l
 }
 
-// clientKey is a salted hash of a client address: limiters never hold the
-// address itself, and the salt is random per process.
+// clientKey is a keyed hash of a client address (or a token): limiters
+// never hold the address itself, and the key is random per process.
 type clientKey [16]byte
 
 // limiterSet holds one token bucket per key, dropping idle ones.
@@ -107,6 +107,10 @@ func newLimiterSet(perSec float64, burst int) *limiterSet {
 	return &limiterSet{limit: l, burst: burst, entries: map[clientKey]*limiterEntry{}, swept: time.Now()}
 }
 
+// limited reports whether the set's rate is finite (a negative configured
+// rate disables the limit).
+func (s *limiterSet) limited() bool { return s.limit != rate.Inf }
+
 func (s *limiterSet) get(k clientKey, now time.Time) *limiterEntry {
 	if now.Sub(s.swept) > idleAfter {
 		for key, e := range s.entries {
@@ -127,9 +131,17 @@ func (s *limiterSet) get(k clientKey, now time.Time) *limiterEntry {
 
 // allow takes one token; when none is left it returns how long to wait.
 func (s *limiterSet) allow(k clientKey) (bool, time.Duration) {
+	return s.allowAt(k, time.Now())
+}
+
+// allowAt is allow at a time the caller already read (one clock read per
+// request).
+func (s *limiterSet) allowAt(k clientKey, now time.Time) (bool, time.Duration) {
+	if !s.limited() {
+		return true, 0 // what an unlimited token bucket answers, without its lock
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	now := time.Now()
 	e := s.get(k, now)
 	r := e.lim.ReserveN(now, 1)
 	if !r.OK() {
@@ -180,7 +192,7 @@ func (s *limiterSet) release(k clientKey) {
 // guards are the node's DoS budgets.
 type guards struct {
 	cfg       Limits
-	salt      [16]byte
+	seeds     [2]maphash.Seed
 	publish   *limiterSet
 	failed    *limiterSet
 	reads     *limiterSet
@@ -202,18 +214,52 @@ func newGuards(l Limits) *guards {
 		inFlight:  make(chan struct{}, l.MaxInFlight),
 		polling:   make(chan struct{}, l.MaxLongPolls),
 	}
-	_, _ = rand.Read(g.salt[:])
+	g.seeds = [2]maphash.Seed{maphash.MakeSeed(), maphash.MakeSeed()}
 	return g
 }
 
-// keyOf hashes a string (an address or a token hash) with the salt.
+// keyOf hashes a string (an address or a token) under the process's random
+// seeds: 128 bits, so that distinct clients do not share a budget, and no
+// allocation (it runs on every request).
 func (g *guards) keyOf(s string) clientKey {
-	h := sha256.New()
-	h.Write(g.salt[:])
-	h.Write([]byte(s))
 	var k clientKey
-	copy(k[:], h.Sum(nil))
+	binary.LittleEndian.PutUint64(k[:8], maphash.String(g.seeds[0], s))
+	binary.LittleEndian.PutUint64(k[8:], maphash.String(g.seeds[1], s))
 	return k
+}
+
+// keyOfBytes is keyOf for an address rendered into a buffer.
+func (g *guards) keyOfBytes(b []byte) clientKey {
+	var k clientKey
+	binary.LittleEndian.PutUint64(k[:8], maphash.Bytes(g.seeds[0], b))
+	binary.LittleEndian.PutUint64(k[8:], maphash.Bytes(g.seeds[1], b))
+	return k
+}
+
+// clientKey is keyOf(clientAddr(r)) without allocating in the usual case (a
+// direct peer, no trusted proxies): the address is parsed once and its
+// budget unit rendered on the stack.
+func (g *guards) clientKey(r *http.Request) clientKey {
+	if len(g.cfg.TrustedProxies) == 0 {
+		if ap, err := netip.ParseAddrPort(r.RemoteAddr); err == nil && ap.Addr().Zone() == "" {
+			var buf [64]byte
+			return g.keyOfBytes(appendClientNetwork(buf[:0], ap.Addr()))
+		}
+	}
+	return g.keyOf(g.clientAddr(r))
+}
+
+// appendClientNetwork appends clientNetwork's form of a (zone-less) address.
+func appendClientNetwork(b []byte, a netip.Addr) []byte {
+	a = a.Unmap()
+	if a.Is4() {
+		return a.AppendTo(b)
+	}
+	p, err := a.Prefix(64)
+	if err != nil {
+		return a.AppendTo(b)
+	}
+	return p.AppendTo(b)
 }
 
 // clientAddr returns the client address: the peer, or for a trusted proxy

@@ -3,6 +3,7 @@ package transport
 import (
 	"net/http"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -36,6 +37,20 @@ type metrics struct {
 	longPolls       prometheus.Gauge
 	limited         prometheus.Counter
 	shed            prometheus.Counter
+	// byRoute caches the request counter and latency histogram of each
+	// (route, status): resolving label values costs a hash and a locked
+	// map lookup in client_golang on every request.
+	byRoute sync.Map // routeStatus -> *routeMetrics
+}
+
+type routeStatus struct {
+	route  string
+	status int
+}
+
+type routeMetrics struct {
+	requests prometheus.Counter
+	duration prometheus.Observer
 }
 
 func newMetrics(reg *prometheus.Registry, s *Server) *metrics {
@@ -69,13 +84,26 @@ func newMetrics(reg *prometheus.Registry, s *Server) *metrics {
 	return m
 }
 
-func (m *metrics) observe(r *http.Request, status int, d time.Duration) {
-	route := routeName(r)
+// observe counts one answered request of route ("" when no route matched)
+// and its latency.
+func (m *metrics) observe(route string, status int, d time.Duration) {
+	if route == "" {
+		route = routeUnknown
+	}
 	if status == 0 {
 		status = 200
 	}
-	m.requests.WithLabelValues(route, strconv.Itoa(status)).Inc()
-	m.duration.WithLabelValues(route).Observe(d.Seconds())
+	k := routeStatus{route: route, status: status}
+	v, ok := m.byRoute.Load(k)
+	if !ok {
+		v, _ = m.byRoute.LoadOrStore(k, &routeMetrics{
+			requests: m.requests.WithLabelValues(route, strconv.Itoa(status)),
+			duration: m.duration.WithLabelValues(route),
+		})
+	}
+	rm := v.(*routeMetrics)
+	rm.requests.Inc()
+	rm.duration.Observe(d.Seconds())
 }
 
 func (s *Server) metricsHandler() http.Handler {

@@ -9,17 +9,20 @@ import (
 )
 
 // statusWriter sets X-Tekstore-Index when the header is written (so it is
-// the index the answer reflects) and records the status for metrics.
+// the index the answer reflects) and records the status and the matched
+// route for metrics.
 type statusWriter struct {
 	http.ResponseWriter
 	s      *Server
 	status int
+	// route is the matched route's name ("" until a route matched).
+	route string
 }
 
 func (w *statusWriter) WriteHeader(code int) {
 	if w.status == 0 {
 		w.status = code
-		w.Header().Set("X-Tekstore-Index", strconv.FormatUint(w.s.store.AppliedIndex(), 10))
+		w.Header()[headerIndex] = w.s.indexHeader.value(w.s.store.AppliedIndex())
 	}
 	w.ResponseWriter.WriteHeader(code)
 }
@@ -41,20 +44,27 @@ func (w *statusWriter) Flush() {
 // Unwrap lets http.ResponseController reach the connection.
 func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 
+// setRoute records the matched route's name on the request's statusWriter.
+func setRoute(w http.ResponseWriter, name string) {
+	if sw, ok := w.(*statusWriter); ok {
+		sw.route = name
+	}
+}
+
 // withCommon adds the node headers, recovers panics as 500s and records
 // request metrics. It logs no client addresses.
 func (s *Server) withCommon(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
 		sw := &statusWriter{ResponseWriter: w, s: s}
-		sw.Header().Set("X-Tekstore-Node", s.store.ID())
-		release, err := s.admit(r)
+		w.Header()[headerNode] = s.nodeHeader
+		adm, err := s.admit(r, start)
 		if err != nil {
 			s.writeError(sw, r, err)
-			s.metrics.observe(r, sw.status, time.Since(start))
+			s.metrics.observe(sw.route, sw.status, time.Since(start))
 			return
 		}
-		defer release()
+		defer adm.release()
 		defer func() {
 			if p := recover(); p != nil {
 				if p == http.ErrAbortHandler {
@@ -65,7 +75,7 @@ func (s *Server) withCommon(next http.Handler) http.Handler {
 					writeJSON(sw, 500, errorBody{Error: errorDetail{Code: codeInternal, Message: "internal error"}})
 				}
 			}
-			s.metrics.observe(r, sw.status, time.Since(start))
+			s.metrics.observe(sw.route, sw.status, time.Since(start))
 		}()
 		next.ServeHTTP(sw, r)
 	})
@@ -79,29 +89,36 @@ func (s *Server) read(next http.HandlerFunc) http.HandlerFunc {
 			return
 		}
 		q := r.URL.Query()
-		mi := q.Get("min_index")
-		if mi == "" {
+		if s.waitMinIndex(w, r, q.Get("min_index"), q.Get("wait")) {
 			next(w, r)
-			return
 		}
-		idx, err := strconv.ParseUint(mi, 10, 64)
-		if err != nil {
-			s.writeError(w, r, badRequest("min_index must be a non-negative integer"))
-			return
-		}
-		wait, err := parseWait(q.Get("wait"), defaultWait)
-		if err != nil {
-			s.writeError(w, r, err)
-			return
-		}
-		ctx, cancel := context.WithTimeout(r.Context(), wait)
-		defer cancel()
-		if err := s.store.WaitForApplied(ctx, idx); err != nil {
-			s.writeError(w, r, err)
-			return
-		}
-		next(w, r)
 	}
+}
+
+// waitMinIndex waits until the node has applied min_index (at most wait);
+// it reports false when it has answered the request with an error. An
+// empty minIndex does not wait.
+func (s *Server) waitMinIndex(w http.ResponseWriter, r *http.Request, minIndex, wait string) bool {
+	if minIndex == "" {
+		return true
+	}
+	idx, err := strconv.ParseUint(minIndex, 10, 64)
+	if err != nil {
+		s.writeError(w, r, badRequest("min_index must be a non-negative integer"))
+		return false
+	}
+	d, err := parseWait(wait, defaultWait)
+	if err != nil {
+		s.writeError(w, r, err)
+		return false
+	}
+	ctx, cancel := context.WithTimeout(r.Context(), d)
+	defer cancel()
+	if err := s.store.WaitForApplied(ctx, idx); err != nil {
+		s.writeError(w, r, err)
+		return false
+	}
+	return true
 }
 
 // parseWait reads a wait duration: Go syntax ("30s") or whole seconds.
@@ -131,54 +148,75 @@ func isLongPoll(r *http.Request) bool {
 	return r.Method == http.MethodGet && (strings.Contains(q, "wait=") || strings.Contains(q, "min_index="))
 }
 
+// admission is what admit took for a request: a slot, and for a long poll
+// one of its client's long-poll places. It is a value (no closure to
+// allocate per request).
+type admission struct {
+	g        *guards
+	slots    chan struct{}
+	longPoll bool
+	client   clientKey
+}
+
+// release gives back what admit took.
+func (a admission) release() {
+	if a.longPoll {
+		a.g.longPolls.release(a.client)
+	}
+	<-a.slots
+}
+
 // admit applies the node-wide and per-client budgets before any handler
 // work: concurrent requests and long polls, uploads and reads per client
-// address, and calls per token. It returns the release function.
-func (s *Server) admit(r *http.Request) (func(), error) {
+// address, and calls per token. now is the request's start. The caller
+// must release the admission when the request is done.
+func (s *Server) admit(r *http.Request, now time.Time) (admission, error) {
 	g := s.guards
 	longPoll := isLongPoll(r)
-	slots := g.inFlight
+	adm := admission{g: g, slots: g.inFlight}
 	if longPoll {
-		slots = g.polling
+		adm.slots = g.polling
 	}
 	select {
-	case slots <- struct{}{}:
+	case adm.slots <- struct{}{}:
 	default:
 		s.metrics.shed.Inc()
-		return nil, errOverloaded
+		return admission{}, errOverloaded
 	}
-	release := func() { <-slots }
 	if s.fromPeer(r) {
 		// A node relaying what it already admitted: its clients were
 		// counted there, and the relay must not spend a shared budget.
-		return release, nil
+		return adm, nil
 	}
-	client := g.keyOf(g.clientAddr(r))
-	var ok bool
-	var wait time.Duration
+	var budget *limiterSet
 	switch {
 	case r.Method == http.MethodPost && strings.HasPrefix(r.URL.Path, "/v1/publish"):
-		ok, wait = g.publish.allow(client)
+		budget = g.publish
 	case r.Method == http.MethodGet && !strings.HasPrefix(r.URL.Path, "/metrics"):
-		ok, wait = g.reads.allow(client)
-	default:
-		ok = true
+		budget = g.reads
 	}
-	if ok && r.Header.Get("Authorization") != "" {
-		ok, wait = g.tokens.allow(g.keyOf(r.Header.Get("Authorization")))
+	var client clientKey // only hashed when a budget needs it
+	if longPoll || (budget != nil && budget.limited()) {
+		client = g.clientKey(r)
+	}
+	ok, wait := true, time.Duration(0)
+	if budget != nil {
+		ok, wait = budget.allowAt(client, now)
+	}
+	if auth := r.Header.Get("Authorization"); ok && auth != "" {
+		ok, wait = g.tokens.allowAt(g.keyOf(auth), now)
 	}
 	if ok && longPoll {
 		if ok = g.longPolls.acquire(client, g.cfg.LongPollsPerClient); ok {
-			prev := release
-			release = func() { g.longPolls.release(client); prev() }
+			adm.longPoll, adm.client = true, client
 		} else {
 			wait = time.Second
 		}
 	}
 	if !ok {
-		release()
+		adm.release()
 		s.metrics.limited.Inc()
-		return nil, rateLimited(wait)
+		return admission{}, rateLimited(wait)
 	}
-	return release, nil
+	return adm, nil
 }

@@ -68,6 +68,9 @@ type Server struct {
 	deltas  *deltaCache
 	// peerProof is the X-Tekstore-Peer-Auth value of this cluster.
 	peerProof string
+	// nodeHeader is the X-Tekstore-Node value (shared: never modify it).
+	nodeHeader  []string
+	indexHeader indexHeaderCache
 }
 
 // New builds the API.
@@ -83,12 +86,13 @@ func New(cfg Config) *Server {
 	}
 	s := &Server{
 		cfg: cfg, store: cfg.Store, state: cfg.Store.State(),
-		log:       cfg.Logger.With().Str("component", "http").Logger(),
-		chaff:     newChaffTiming(),
-		fwd:       cfg.Forwarder,
-		guards:    newGuards(cfg.Limits),
-		deltas:    newDeltaCache(defaultDeltaCacheB),
-		peerProof: peerProof(cfg.Pepper),
+		log:        cfg.Logger.With().Str("component", "http").Logger(),
+		chaff:      newChaffTiming(),
+		fwd:        cfg.Forwarder,
+		guards:     newGuards(cfg.Limits),
+		deltas:     newDeltaCache(defaultDeltaCacheB),
+		peerProof:  peerProof(cfg.Pepper),
+		nodeHeader: []string{cfg.Store.ID()},
 	}
 	if s.fwd == nil {
 		s.fwd = &http.Client{Timeout: 30 * time.Second}
@@ -103,7 +107,7 @@ func New(cfg Config) *Server {
 }
 
 // Handler returns the root handler.
-func (s *Server) Handler() http.Handler { return s.withCommon(s.router) }
+func (s *Server) Handler() http.Handler { return s.withCommon(http.HandlerFunc(s.dispatch)) }
 
 // Router exposes the router so other packages can add routes.
 func (s *Server) Router() *mux.Router { return s.router }
@@ -127,6 +131,7 @@ func (s *Server) routes() *mux.Router {
 	r := mux.NewRouter()
 	r.SkipClean(true) // never redirect to a cleaned path (spec §2)
 	r.UseEncodedPath()
+	r.Use(nameRoute)
 	r.NotFoundHandler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, notFound("no such endpoint"))
 	})
@@ -140,7 +145,7 @@ func (s *Server) routes() *mux.Router {
 
 	r.HandleFunc("/v1/publish", s.handlePublish).Methods(http.MethodPost).Name("publish")
 	r.HandleFunc("/v1/publish/revoke", s.handlePublishRevoke).Methods(http.MethodPost).Name("publish_revoke")
-	r.HandleFunc("/v1/keys", s.read(s.handleKeys)).Methods(http.MethodGet).Name("keys")
+	r.HandleFunc(keysPath, s.handleKeys).Methods(http.MethodGet).Name(routeKeys)
 
 	r.HandleFunc("/v1/authorizations", s.provider(s.handleAuthorizations)).Methods(http.MethodPost).Name("authorizations")
 	r.HandleFunc("/v1/submissions", s.read(s.providerOrAdmin(s.handleSubmissionsList))).Methods(http.MethodGet).Name("submissions")
@@ -167,9 +172,13 @@ func (s *Server) routes() *mux.Router {
 	return r
 }
 
-func routeName(r *http.Request) string {
+// routeName names the route that answers a request, for logs and metrics.
+func routeName(w http.ResponseWriter, r *http.Request) string {
+	if sw, ok := w.(*statusWriter); ok && sw.route != "" {
+		return sw.route
+	}
 	if rt := mux.CurrentRoute(r); rt != nil && rt.GetName() != "" {
 		return rt.GetName()
 	}
-	return "unknown"
+	return routeUnknown
 }
