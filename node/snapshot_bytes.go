@@ -9,13 +9,20 @@ import (
 
 // DefaultSnapshotLogBytes is the volume of applied commands after which a
 // node takes a snapshot even before SnapshotInterval/SnapshotThreshold
-// would: under a heavy upload load, entry counts say little about bytes,
-// and every byte of Raft log kept between snapshots is disk, page cache and
-// resident memory (the log store is memory-mapped).
-const DefaultSnapshotLogBytes = 64 << 20
+// would. Under a heavy upload load entry counts say little about bytes,
+// and the log store (bbolt) grows to about three times the log kept
+// between snapshots (half-full pages, copy-on-write, the trailing logs).
+// Its pages are memory-mapped and read back when the log is compacted, so
+// that file is disk, page cache and resident memory at once.
+const DefaultSnapshotLogBytes = 32 << 20
 
 // snapshotPollEvery is how often the applied volume is checked.
 const snapshotPollEvery = time.Second
+
+// minSnapshotGap spaces volume-triggered snapshots: a snapshot of a large
+// state takes seconds of CPU, and at peak upload rates the volume is
+// reached every few seconds.
+const minSnapshotGap = 10 * time.Second
 
 // snapshotByBytesLoop takes a snapshot whenever cfg.SnapshotLogBytes of
 // commands were applied since the last one it took. Raft compacts the log
@@ -25,6 +32,7 @@ func (n *Node) snapshotByBytesLoop() {
 	t := time.NewTicker(snapshotPollEvery)
 	defer t.Stop()
 	last := n.adapter.appliedBytes.Load()
+	var lastAt time.Time
 	for {
 		select {
 		case <-n.stop:
@@ -32,10 +40,11 @@ func (n *Node) snapshotByBytesLoop() {
 		case <-t.C:
 		}
 		now := n.adapter.appliedBytes.Load()
-		if now-last < n.cfg.SnapshotLogBytes {
+		if now-last < n.cfg.SnapshotLogBytes || time.Since(lastAt) < minSnapshotGap {
 			continue
 		}
 		start := time.Now()
+		lastAt = start
 		err := n.raft.Snapshot().Error()
 		switch {
 		case err == nil:
