@@ -97,6 +97,7 @@ func (n *Node) open() error {
 		logJournalRecovery(n.log, j)
 		n.journal = j
 		n.adapter.journal = j
+		n.adapter.syncer = newJournalSyncer(j, n.adapter.fatal)
 	}
 
 	store, err := raftboltdb.NewBoltStore(filepath.Join(cfg.DataDir, raftDBFile))
@@ -195,6 +196,9 @@ func (n *Node) closeResources() error {
 	}
 	if n.store != nil {
 		errs = append(errs, n.store.Close())
+	}
+	if n.adapter != nil && n.adapter.syncer != nil {
+		errs = append(errs, n.adapter.syncer.close())
 	}
 	if n.journal != nil {
 		errs = append(errs, n.journal.Close())
