@@ -37,8 +37,11 @@ type decodedPublish struct {
 // decodePublish parses and validates an upload without touching state.
 func (s *Server) decodePublish(body []byte, now time.Time) (decodedPublish, error) {
 	var req publishRequest
-	if err := decodeStrict(body, &req); err != nil {
-		return decodedPublish{}, err
+	if !decodePublishFast(body, &req) {
+		req = publishRequest{}
+		if err := decodeStrict(body, &req); err != nil {
+			return decodedPublish{}, err
+		}
 	}
 	if req.Code == nil || strings.TrimSpace(*req.Code) == "" {
 		return decodedPublish{}, badRequest("field \"code\" is required")
