@@ -125,7 +125,9 @@ type request struct {
 	path   string // already escaped
 	query  url.Values
 	body   any // JSON-encoded when not nil
-	header http.Header
+	// rawBody, when not nil, is sent as the JSON body instead of body.
+	rawBody []byte
+	header  http.Header
 }
 
 func (r *request) apply(opts []ReadOption) {
@@ -148,7 +150,10 @@ func (c *Client) send(ctx context.Context, r request) (*http.Response, Meta, err
 		target += "?" + r.query.Encode()
 	}
 	var body io.Reader
-	if r.body != nil {
+	switch {
+	case r.rawBody != nil:
+		body = bytes.NewReader(r.rawBody)
+	case r.body != nil:
 		b, err := json.Marshal(r.body)
 		if err != nil {
 			return nil, Meta{}, fmt.Errorf("encode %s %s: %w", r.method, r.path, err)
@@ -159,7 +164,7 @@ func (c *Client) send(ctx context.Context, r request) (*http.Response, Meta, err
 	if err != nil {
 		return nil, Meta{}, fmt.Errorf("build %s %s: %w", r.method, r.path, err)
 	}
-	if r.body != nil {
+	if body != nil {
 		req.Header.Set("Content-Type", "application/json")
 	}
 	req.Header.Set("Accept", "application/json")

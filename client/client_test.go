@@ -104,6 +104,14 @@ func TestRequests(t *testing.T) {
 			_, err := c.Publish(ctx, PublishRequest{Code: "K7Q2-9XMD", Keys: []Key{{Key: "AAAA", RollingStartNumber: 7}}})
 			return err
 		}, "POST", "/v1/publish", "", map[string]any{"code": "K7Q2-9XMD", "keys": []any{map[string]any{"key": "AAAA", "rollingStartNumber": 7.0}}}, false, nil},
+		{"publish encoded", func(c *Client) error {
+			body, err := EncodePublish(PublishRequest{Code: "K7Q2-9XMD", Keys: []Key{{Key: "AAAA", RollingStartNumber: 7}}})
+			if err != nil {
+				return err
+			}
+			_, err = c.PublishEncoded(ctx, body)
+			return err
+		}, "POST", "/v1/publish", "", map[string]any{"code": "K7Q2-9XMD", "keys": []any{map[string]any{"key": "AAAA", "rollingStartNumber": 7.0}}}, false, nil},
 		{"chaff", func(c *Client) error {
 			_, err := c.PublishChaff(ctx, PublishRequest{Code: "X", Keys: []Key{}, Padding: "cGFk"})
 			return err

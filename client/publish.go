@@ -2,6 +2,8 @@ package client
 
 import (
 	"context"
+	"encoding/json"
+	"fmt"
 	"net/http"
 )
 
@@ -31,6 +33,27 @@ func (c *Client) Publish(ctx context.Context, req PublishRequest) (PublishResult
 // and answers in the shape of a real publish.
 func (c *Client) PublishChaff(ctx context.Context, req PublishRequest) (PublishResult, error) {
 	return c.publish(ctx, req, true)
+}
+
+// EncodedPublish is a publish body encoded once (EncodePublish), to be sent
+// any number of times: a load generator's uploads, or an app's retries.
+type EncodedPublish struct{ body []byte }
+
+// EncodePublish encodes req as the body of POST /v1/publish.
+func EncodePublish(req PublishRequest) (EncodedPublish, error) {
+	b, err := json.Marshal(req)
+	if err != nil {
+		return EncodedPublish{}, fmt.Errorf("encode publish: %w", err)
+	}
+	return EncodedPublish{body: b}, nil
+}
+
+// PublishEncoded is Publish with a body encoded beforehand.
+func (c *Client) PublishEncoded(ctx context.Context, body EncodedPublish) (PublishResult, error) {
+	var out PublishResult
+	meta, err := c.doJSON(ctx, request{method: http.MethodPost, path: "/v1/publish", rawBody: body.body}, &out)
+	out.Meta = meta
+	return out, err
 }
 
 func (c *Client) publish(ctx context.Context, req PublishRequest, chaff bool) (PublishResult, error) {

@@ -13,14 +13,17 @@ import (
 // Publish batching: uploads arriving at a node are coalesced into one
 // Publish command (one Raft entry, one fsync shared through raft's group
 // commit) and each caller gets its own item's result. On a follower the
-// batch goes to the leader as one forwarded request (SetPublishForwarder). A batch is cut when it
-// holds maxBatchItems or when the queue is empty: under light load every
-// upload goes alone without waiting, under heavy load batches grow while the
-// previous one is being committed.
+// batch goes to the leader as one forwarded request (SetPublishForwarder).
+// At most maxInFlightBatches batches are proposed (or forwarded) and not
+// yet answered; the next batch is cut when a slot frees up, with everything
+// queued by then (at most maxBatchItems). Under light load every upload
+// goes alone without waiting; under load, batches grow while the previous
+// ones are being committed, which keeps the number of Raft entries and
+// forwarded requests per upload low.
 const (
-	maxBatchItems  = 256
-	publishQueue   = 4096
-	maxInFlightLog = 32 // batches proposed (or forwarded) and not yet answered
+	maxBatchItems      = 256
+	publishQueue       = 4096
+	maxInFlightBatches = 2
 )
 
 type publishReq struct {
@@ -105,30 +108,24 @@ func (n *Node) PublishBatched(ctx context.Context, item *fsmpb.PublishItem) (fsm
 
 func (n *Node) batchLoop() {
 	defer n.wg.Done()
-	sem := make(chan struct{}, maxInFlightLog)
+	sem := make(chan struct{}, maxInFlightBatches)
 	for {
-		var batch []publishReq
+		var first publishReq
 		select {
 		case <-n.stop:
 			return
-		case r := <-n.publishCh:
-			batch = append(batch, r)
+		case first = <-n.publishCh:
 		}
-	drain:
-		for len(batch) < maxBatchItems {
-			select {
-			case r := <-n.publishCh:
-				batch = append(batch, r)
-			default:
-				break drain
-			}
-		}
+		// Wait for a free slot before cutting the batch: uploads that
+		// arrive meanwhile join it, so batches grow with the load while
+		// an idle node sends each upload at once.
 		select {
 		case sem <- struct{}{}:
 		case <-n.stop:
-			failAll(batch, ErrShutdown)
+			failAll([]publishReq{first}, ErrShutdown)
 			return
 		}
+		batch := n.drainBatch(first)
 		n.batchSizes.Observe(float64(len(batch)))
 		if fwd := n.publishForwarder(); fwd != nil && n.raft.State() != raft.Leader {
 			if id, _, ok := n.Leader(); ok {
@@ -150,6 +147,21 @@ func (n *Node) batchLoop() {
 			n.finishBatch(batch, f)
 		}()
 	}
+}
+
+// drainBatch returns first and whatever else is queued, up to maxBatchItems.
+func (n *Node) drainBatch(first publishReq) []publishReq {
+	batch := make([]publishReq, 1, min(maxBatchItems, 1+len(n.publishCh)))
+	batch[0] = first
+	for len(batch) < maxBatchItems {
+		select {
+		case r := <-n.publishCh:
+			batch = append(batch, r)
+		default:
+			return batch
+		}
+	}
+	return batch
 }
 
 func (n *Node) proposeBatch(batch []publishReq) (raft.ApplyFuture, error) {

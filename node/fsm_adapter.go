@@ -25,6 +25,9 @@ type Journal interface {
 type fsmAdapter struct {
 	state   *fsm.State
 	journal Journal
+	// syncer, when set, syncs the journal off the apply path (see
+	// journalSyncer); without it ApplyBatch syncs once per batch.
+	syncer  *journalSyncer
 	applied *broadcast
 	index   atomic.Uint64
 	// appliedBytes counts the command bytes applied (snapshot_bytes.go).
@@ -71,7 +74,11 @@ func (a *fsmAdapter) ApplyBatch(logs []*raft.Log) []interface{} {
 		out[i] = res
 		a.index.Store(l.Index)
 	}
-	if journaled {
+	switch {
+	case !journaled:
+	case a.syncer != nil:
+		a.syncer.request()
+	default:
 		if err := a.journal.Sync(); err != nil {
 			a.fatal(fmt.Errorf("journal sync: %w", err))
 		}

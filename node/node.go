@@ -25,6 +25,9 @@ const (
 	snapshotRetain = 2
 	transportPool  = 5
 	transportWait  = 10 * time.Second
+	// logCacheEntries is the number of recent Raft entries kept in memory
+	// (raft.LogCache): enough for replication and apply in normal operation.
+	logCacheEntries = 256
 )
 
 // Node is one running cluster member.
@@ -95,6 +98,7 @@ func (n *Node) open() error {
 		logJournalRecovery(n.log, j)
 		n.journal = j
 		n.adapter.journal = j
+		n.adapter.syncer = newJournalSyncer(j, n.adapter.fatal)
 	}
 
 	store, err := raftboltdb.NewBoltStore(filepath.Join(cfg.DataDir, raftDBFile))
@@ -134,7 +138,13 @@ func (n *Node) open() error {
 	}
 	n.leaderCh = make(chan bool, 8)
 	rc.NotifyCh = n.leaderCh
-	r, err := raft.NewRaft(rc, n.adapter, store, store, snaps, n.watchCommits(n.trans))
+	// Recent entries are read back from memory instead of bolt: the leader
+	// to replicate them, every node to apply them.
+	logs, err := raft.NewLogCache(logCacheEntries, store)
+	if err != nil {
+		return fmt.Errorf("raft log cache: %w", err)
+	}
+	r, err := raft.NewRaft(rc, n.adapter, logs, store, snaps, n.watchCommits(n.trans))
 	if err != nil {
 		return fmt.Errorf("start raft: %w", err)
 	}
@@ -187,6 +197,9 @@ func (n *Node) closeResources() error {
 	}
 	if n.store != nil {
 		errs = append(errs, n.store.Close())
+	}
+	if n.adapter != nil && n.adapter.syncer != nil {
+		errs = append(errs, n.adapter.syncer.close())
 	}
 	if n.journal != nil {
 		errs = append(errs, n.journal.Close())

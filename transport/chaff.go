@@ -60,7 +60,7 @@ func (s *Server) answerChaff(w http.ResponseWriter, r *http.Request) {
 	case <-r.Context().Done():
 		return
 	}
-	writeJSON(w, http.StatusOK, publishResponse{
+	writePublishResponse(w, publishResponse{
 		Submission:    secrets.SubmissionIDPrefix + hex.EncodeToString(id[:]),
 		Inserted:      10 + int(ins.Int64()),
 		Seq:           s.store.AppliedIndex() + 1,

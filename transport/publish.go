@@ -37,8 +37,11 @@ type decodedPublish struct {
 // decodePublish parses and validates an upload without touching state.
 func (s *Server) decodePublish(body []byte, now time.Time) (decodedPublish, error) {
 	var req publishRequest
-	if err := decodeStrict(body, &req); err != nil {
-		return decodedPublish{}, err
+	if !decodePublishFast(body, &req) {
+		req = publishRequest{}
+		if err := decodeStrict(body, &req); err != nil {
+			return decodedPublish{}, err
+		}
 	}
 	if req.Code == nil || strings.TrimSpace(*req.Code) == "" {
 		return decodedPublish{}, badRequest("field \"code\" is required")
@@ -113,7 +116,7 @@ func (s *Server) handlePublish(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if replay != nil {
-		s.answerPublish(w, *replay)
+		s.answerPublish(w, *replay, "", "")
 		return
 	}
 	if s.batchesOnFollower(r) {
@@ -128,7 +131,8 @@ func (s *Server) handlePublish(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	rev := secrets.RevisionTokenHash(secrets.RevisionToken(s.cfg.Pepper, subID))
+	token := secrets.RevisionToken(s.cfg.Pepper, subID)
+	rev := secrets.RevisionTokenHash(token)
 	item := &fsmpb.PublishItem{CodeHash: p.codeHash[:], SubmissionId: subID, RevisionTokenHash: rev[:], Keys: fsm.KeysToPB(p.keys)}
 	res, err := s.commitPublish(r, item)
 	if err == nil {
@@ -140,7 +144,7 @@ func (s *Server) handlePublish(w http.ResponseWriter, r *http.Request) {
 	}
 	s.chaff.observe(time.Since(start))
 	s.metrics.published.Add(float64(res.Inserted))
-	s.answerPublish(w, res)
+	s.answerPublish(w, res, subID, token)
 }
 
 // batchPublisher is implemented by stores that coalesce uploads.
@@ -167,11 +171,14 @@ func (s *Server) commitPublish(r *http.Request, item *fsmpb.PublishItem) (fsm.Pu
 	return items[0], nil
 }
 
-func (s *Server) answerPublish(w http.ResponseWriter, it fsm.PublishItemResult) {
-	writeJSON(w, http.StatusOK, publishResponse{
-		Submission: it.SubmissionID, Inserted: it.Inserted, Seq: it.Seq,
-		RevisionToken: secrets.RevisionToken(s.cfg.Pepper, it.SubmissionID),
-	})
+// answerPublish answers with an upload's result. token is the revision
+// token of the submission id this request made ("" if none): it is the
+// answer's token unless the result is another submission (a replay).
+func (s *Server) answerPublish(w http.ResponseWriter, it fsm.PublishItemResult, subID, token string) {
+	if token == "" || it.SubmissionID != subID {
+		token = secrets.RevisionToken(s.cfg.Pepper, it.SubmissionID)
+	}
+	writePublishResponse(w, publishResponse{Submission: it.SubmissionID, Inserted: it.Inserted, Seq: it.Seq, RevisionToken: token})
 }
 
 var errInternalResult = &apiError{status: 500, code: codeInternal, msg: "internal error"}

@@ -1,0 +1,116 @@
+package node
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/tekstore/tekstore/fsm"
+	"github.com/tekstore/tekstore/fsm/fsmpb"
+	"github.com/tekstore/tekstore/tek"
+	"github.com/tekstore/tekstore/tools/journalgen/workload"
+	"google.golang.org/protobuf/proto"
+)
+
+func TestDrainBatchTakesWhatIsQueuedUpToTheLimit(t *testing.T) {
+	n := &Node{publishCh: make(chan publishReq, publishQueue)}
+	for i := range maxBatchItems + 10 {
+		n.publishCh <- publishReq{item: &fsmpb.PublishItem{SubmissionId: fmt.Sprint(i)}}
+	}
+	first := publishReq{item: &fsmpb.PublishItem{SubmissionId: "first"}}
+	batch := n.drainBatch(first)
+	if len(batch) != maxBatchItems || batch[0].item.SubmissionId != "first" || batch[1].item.SubmissionId != "0" {
+		t.Fatalf("first batch: %d items starting %q, %q; want %d starting first, 0", len(batch), batch[0].item.SubmissionId, batch[1].item.SubmissionId, maxBatchItems)
+	}
+	last := <-n.publishCh
+	if batch := n.drainBatch(last); len(batch) != 11 {
+		t.Fatalf("second batch: %d items, want the 11 left", len(batch))
+	}
+	if batch := n.drainBatch(first); len(batch) != 1 {
+		t.Fatalf("batch from an empty queue: %d items, want 1", len(batch))
+	}
+}
+
+// Concurrent uploads share batches, and each caller gets its own item's
+// result: its submission, a refusal of its own, or a replay.
+func TestPublishBatchedAnswersEachUpload(t *testing.T) {
+	n := openNode(t, testNodeConfig("n1", t.TempDir(), "", true))
+	waitLeader(t, n)
+	const uploads = 64
+	propose(t, n, fsmpb.CommandType_COMMAND_TYPE_CREATE_PROVIDER, &fsmpb.CreateProvider{Id: "p_1", Name: "P", TokenHash: make([]byte, 32)})
+	issue := &fsmpb.IssueAuthorizations{ProviderId: "p_1", ReportType: uint32(tek.ReportConfirmed), ExpiresUnixMs: time.Now().Add(time.Hour).UnixMilli()}
+	for i := range uploads {
+		issue.Authorizations = append(issue.Authorizations, &fsmpb.Authorization{Id: fmt.Sprintf("a_%d", i), CodeHash: workload.CodeHash(i)})
+	}
+	propose(t, n, fsmpb.CommandType_COMMAND_TYPE_ISSUE_AUTHORIZATIONS, issue)
+
+	// Upload i uses code i; two more uploads use code 0 with the same keys
+	// (a retry) and code 1 with other keys.
+	items := make([]*fsmpb.PublishItem, uploads+2)
+	for i := range uploads {
+		items[i] = testItem(i, i, i)
+	}
+	items[uploads] = testItem(0, uploads, 0)
+	items[uploads+1] = testItem(1, uploads+1, 1000)
+	results := make([]fsm.PublishItemResult, len(items))
+	errs := make([]error, len(items))
+	var wg sync.WaitGroup
+	for i, it := range items {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			results[i], errs[i] = n.PublishBatched(context.Background(), it)
+			if errs[i] == nil {
+				errs[i] = results[i].Err // a refusal of this upload alone
+			}
+		}()
+	}
+	wg.Wait()
+
+	for i := 2; i < uploads; i++ {
+		if errs[i] != nil || results[i].SubmissionID != items[i].SubmissionId || results[i].Inserted != 2 || results[i].Replayed {
+			t.Errorf("upload %d: %+v, %v; want its own new submission with 2 keys", i, results[i], errs[i])
+		}
+	}
+	// Code 0 twice with the same keys: one submission, the other a replay.
+	a, b := results[0], results[uploads]
+	if errs[0] != nil || errs[uploads] != nil || a.SubmissionID != b.SubmissionID || a.Replayed == b.Replayed {
+		t.Errorf("code 0 uploaded twice with the same keys: %+v (%v) and %+v (%v); want one submission and a replay", a, errs[0], b, errs[uploads])
+	}
+	// Code 1 twice with other keys: one submission, the other refused.
+	for _, pair := range [][2]int{{1, uploads + 1}, {uploads + 1, 1}} {
+		won, lost := pair[0], pair[1]
+		if errs[won] == nil && errors.Is(errs[lost], fsm.ErrCodeUsed) && results[won].SubmissionID == items[won].SubmissionId {
+			return
+		}
+	}
+	t.Errorf("code 1 uploaded twice with other keys: %+v (%v) and %+v (%v); want one submission and one ErrCodeUsed",
+		results[1], errs[1], results[uploads+1], errs[uploads+1])
+}
+
+// testItem is an upload with code c, submission s and two keys whose bytes
+// depend on k.
+func testItem(c, s, k int) *fsmpb.PublishItem {
+	today := tek.IntervalOf(time.Now()) / tek.IntervalsPerDay * tek.IntervalsPerDay
+	it := &fsmpb.PublishItem{CodeHash: workload.CodeHash(c), SubmissionId: workload.SubmissionID(s), RevisionTokenHash: workload.RevisionHash(s)}
+	for d := 1; d <= 2; d++ {
+		data := make([]byte, tek.KeyLen)
+		data[0], data[1], data[2] = byte(k), byte(k>>8), byte(d)
+		it.Keys = append(it.Keys, &fsmpb.Key{Data: data, RollingStart: today - uint32(d)*tek.IntervalsPerDay, RollingPeriod: tek.MaxRollingPeriod})
+	}
+	return it
+}
+
+func propose(t *testing.T, n *Node, typ fsmpb.CommandType, payload proto.Message) {
+	t.Helper()
+	res, err := n.Propose(context.Background(), typ, payload)
+	if err == nil {
+		err = resultErr(res)
+	}
+	if err != nil {
+		t.Fatalf("propose %v: %v", typ, err)
+	}
+}
