@@ -94,9 +94,11 @@ func (a *fsmAdapter) fatal(err error) {
 
 // Snapshot freezes the state; raft persists it concurrently with Apply.
 func (a *fsmAdapter) Snapshot() (raft.FSMSnapshot, error) {
-	// ApplyBatch syncs the journal after each batch; syncing again here
-	// keeps "a snapshot never covers unsynced journal records" true even
-	// if that changes.
+	// The journal is synced in the background (journal_sync.go), so this
+	// sync is what keeps "a snapshot never covers unsynced journal
+	// records" true: Raft may drop log entries a snapshot covers, and
+	// after a crash the journal is refilled only from entries Raft still
+	// holds.
 	if a.journal != nil {
 		if err := a.journal.Sync(); err != nil {
 			return nil, fmt.Errorf("sync journal before snapshot: %w", err)
