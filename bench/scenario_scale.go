@@ -45,6 +45,11 @@ func Scale(ctx context.Context, l *Local, o ScaleOptions) ([]Result, error) {
 	if err := waitSameIndex(ctx, l, 2*time.Minute); err != nil {
 		return out, err
 	}
+	// Snapshots the fill made due are written in the background; measure
+	// after them, as a node serves most of its life.
+	if err := waitSnapshotsIdle(ctx, hc, l, 3*time.Minute); err != nil {
+		return out, err
+	}
 	forceGC(ctx, hc, l.URLs[l.Leader])
 	heap1, _ := scrape(ctx, hc, leaderMetrics, "go_memstats_heap_inuse_bytes")
 	rss1, _ := scrape(ctx, hc, leaderMetrics, "process_resident_memory_bytes")

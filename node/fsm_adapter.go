@@ -32,6 +32,8 @@ type fsmAdapter struct {
 	index   atomic.Uint64
 	// appliedBytes counts the command bytes applied (snapshot_bytes.go).
 	appliedBytes atomic.Int64
+	// snapshotting counts snapshots frozen and not yet released.
+	snapshotting atomic.Int32
 	log          zerolog.Logger
 	onFatal      func(error)
 }
@@ -104,7 +106,8 @@ func (a *fsmAdapter) Snapshot() (raft.FSMSnapshot, error) {
 			return nil, fmt.Errorf("sync journal before snapshot: %w", err)
 		}
 	}
-	return &fsmSnapshot{frozen: a.state.Freeze()}, nil
+	a.snapshotting.Add(1)
+	return &fsmSnapshot{frozen: a.state.Freeze(), done: &a.snapshotting}, nil
 }
 
 // restoreGCPercent is the garbage collector target while a snapshot is
@@ -124,7 +127,10 @@ func (a *fsmAdapter) Restore(rc io.ReadCloser) error {
 	return a.noteRestoredState("state restored from a snapshot")
 }
 
-type fsmSnapshot struct{ frozen *fsm.Frozen }
+type fsmSnapshot struct {
+	frozen *fsm.Frozen
+	done   *atomic.Int32 // decremented by Release
+}
 
 // Persist writes the frozen state to the sink.
 func (f *fsmSnapshot) Persist(sink raft.SnapshotSink) error {
@@ -137,4 +143,4 @@ func (f *fsmSnapshot) Persist(sink raft.SnapshotSink) error {
 
 // Release frees nothing itself: the frozen view shares the state's columns
 // copy-on-write, and chunks no longer referenced are returned by cleanups.
-func (f *fsmSnapshot) Release() {}
+func (f *fsmSnapshot) Release() { f.done.Add(-1) }

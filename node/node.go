@@ -273,4 +273,9 @@ func (n *Node) WaitForLeader(timeout time.Duration) (string, error) {
 }
 
 // Collectors returns the node's Prometheus collectors for the API's registry.
-func (n *Node) Collectors() []prometheus.Collector { return []prometheus.Collector{n.batchSizes} }
+func (n *Node) Collectors() []prometheus.Collector {
+	inProgress := prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+		Name: "tekstore_snapshots_in_progress", Help: "Snapshots frozen and still being written (0 or 1).",
+	}, func() float64 { return float64(n.adapter.snapshotting.Load()) })
+	return []prometheus.Collector{n.batchSizes, inProgress}
+}

@@ -28,6 +28,12 @@ func TestSnapshotByVolume(t *testing.T) {
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
+	for n.adapter.snapshotting.Load() != 0 { // tekstore_snapshots_in_progress
+		if time.Now().After(deadline) {
+			t.Fatalf("snapshot still counted in progress after it was taken")
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
 	first, err := n.store.FirstIndex()
 	if err != nil {
 		t.Fatal(err)
