@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"fmt"
+	"io"
 	"net/http"
 	"sort"
 	"strconv"
@@ -32,13 +33,21 @@ func LongPoll(ctx context.Context, t *Target, waiters int, limit time.Duration) 
 	if err != nil {
 		return Result{}, err
 	}
-	h, err := cs[t.Follower].Healthz(ctx)
+	// The waiters ask the follower for changes after the leader's index,
+	// once the follower has applied it: asked earlier, a follower still
+	// catching up would answer at once (or with a reset for since=0).
+	h, err := cs[t.Leader].Healthz(ctx)
 	if err != nil {
 		return Result{}, err
 	}
 	since := h.Meta.Index
+	if err := waitFollowerAt(ctx, cs[t.Follower], since, limit); err != nil {
+		return Result{}, err
+	}
 	metricsURL := t.URLs[t.Follower] + "/metrics"
 	rssBefore, _ := scrape(ctx, hc, metricsURL, "process_resident_memory_bytes")
+	stackBefore, _ := scrape(ctx, hc, metricsURL, "go_memstats_stack_inuse_bytes")
+	heapBefore, _ := scrape(ctx, hc, metricsURL, "go_memstats_heap_inuse_bytes")
 
 	ctx, cancel := context.WithTimeout(ctx, limit)
 	defer cancel()
@@ -72,7 +81,13 @@ func LongPoll(ctx context.Context, t *Target, waiters int, limit time.Duration) 
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
+	rssGarbage, _ := scrape(ctx, hc, metricsURL, "process_resident_memory_bytes")
+	// Collect the garbage of parsing 10,000 requests, so that what is left
+	// is what the waiters hold (pprof's heap endpoint runs a GC first).
+	collectGarbage(ctx, hc, t.URLs[t.Follower], t.AdminToken)
 	rssAfter, _ := scrape(ctx, hc, metricsURL, "process_resident_memory_bytes")
+	stackAfter, _ := scrape(ctx, hc, metricsURL, "go_memstats_stack_inuse_bytes")
+	heapAfter, _ := scrape(ctx, hc, metricsURL, "go_memstats_heap_inuse_bytes")
 	if _, err := cs[t.Leader].Publish(ctx, client.PublishRequest{Code: codes[0], Keys: upload(14, time.Now())}); err != nil {
 		return Result{}, fmt.Errorf("trigger publish: %w", err)
 	}
@@ -93,6 +108,9 @@ func LongPoll(ctx context.Context, t *Target, waiters int, limit time.Duration) 
 	}
 	if rssAfter > rssBefore && waiters > 0 {
 		r.Extra["bytesPerWaiter"] = (rssAfter - rssBefore) / float64(waiters)
+		r.Extra["bytesPerWaiterBeforeGC"] = (rssGarbage - rssBefore) / float64(waiters)
+		r.Extra["stackPerWaiter"] = (stackAfter - stackBefore) / float64(waiters)
+		r.Extra["heapPerWaiter"] = (heapAfter - heapBefore) / float64(waiters)
 	}
 	return r, nil
 }
@@ -114,4 +132,37 @@ func scrape(ctx context.Context, hc *http.Client, url, name string) (float64, er
 		}
 	}
 	return 0, fmt.Errorf("metric %s not found", name)
+}
+
+// waitFollowerAt polls a node until it has applied index.
+func waitFollowerAt(ctx context.Context, c *client.Client, index uint64, limit time.Duration) error {
+	deadline := time.Now().Add(limit)
+	for {
+		h, err := c.Healthz(ctx)
+		if err == nil && h.Meta.Index >= index {
+			return nil
+		}
+		if time.Now().After(deadline) {
+			return fmt.Errorf("follower did not apply index %d within %s", index, limit)
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(20 * time.Millisecond):
+		}
+	}
+}
+
+// collectGarbage makes a node run a garbage collection and return freed
+// memory to the system (GET /debug/pprof/heap?gc=1 with the admin token).
+func collectGarbage(ctx context.Context, hc *http.Client, base, adminToken string) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, base+"/debug/pprof/heap?gc=1", nil)
+	if err != nil {
+		return
+	}
+	req.Header.Set("Authorization", "Bearer "+adminToken)
+	if resp, err := hc.Do(req); err == nil {
+		_, _ = io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+	}
 }
