@@ -13,11 +13,44 @@ import (
 // follower, no spare); the nemesis logs it and moves on.
 var errNoTarget = errors.New("no target")
 
+// leaderWait bounds how long a leader fault waits for an election.
+const leaderWait = 10 * time.Second
+
+// targetsLeader reports whether a fault needs the current leader.
+func targetsLeader(kind FaultKind) bool {
+	switch kind {
+	case FaultIsolateLeader, FaultKillLeader, FaultPauseLeader, FaultSplitLeaderMinority, FaultSplitLeaderMajority:
+		return true
+	}
+	return false
+}
+
+// awaitLeader polls for a leader until one is found, limit passes or ctx
+// ends; it returns "" when there is none.
+func (n *Nemesis) awaitLeader(ctx context.Context, limit time.Duration) string {
+	deadline := time.Now().Add(limit)
+	for time.Now().Before(deadline) && ctx.Err() == nil {
+		if id := n.c.Leader(context.WithoutCancel(ctx)); id != "" {
+			return id
+		}
+		select {
+		case <-ctx.Done():
+		case <-time.After(50 * time.Millisecond):
+		}
+	}
+	return ""
+}
+
 // inject applies one fault, holds it and heals it.
 func (n *Nemesis) inject(ctx context.Context, kind FaultKind) error {
 	c := n.c
 	bg := context.WithoutCancel(ctx) // healing must finish even when the run ends
 	leader := c.Leader(bg)
+	if leader == "" && targetsLeader(kind) {
+		// Right after a kill or a heal the cluster may still be electing;
+		// a leader fault waits for the new leader rather than being lost.
+		leader = n.awaitLeader(ctx, leaderWait)
+	}
 	switch kind {
 	case FaultIsolateFollower, FaultIsolateLeader, FaultBlackholeFollower, FaultBandwidth:
 		target, err := n.pick(kind, leader)
