@@ -63,47 +63,46 @@ var emptyPadding string
 func (d *fastDecoder) key(k *keyIn) bool {
 	v := &keyVals{}
 	return d.object(func(name []byte) bool {
-		var ok bool
 		switch string(name) {
 		case "key":
-			if k.Key != nil {
-				return false
-			}
-			v.key, ok = d.str()
-			k.Key = &v.key
+			return d.optStr(&k.Key, &v.key)
 		case "rollingStartNumber":
-			if k.RollingStartNumber != nil {
-				return false
-			}
-			v.start, ok = d.int()
-			k.RollingStartNumber = &v.start
+			return d.optInt(&k.RollingStartNumber, &v.start)
 		case "rollingPeriod":
-			if k.RollingPeriod != nil {
-				return false
-			}
-			v.period, ok = d.int()
-			k.RollingPeriod = &v.period
+			return d.optInt(&k.RollingPeriod, &v.period)
 		case "transmissionRisk":
-			if k.TransmissionRisk != nil {
-				return false
-			}
-			v.risk, ok = d.int()
-			k.TransmissionRisk = &v.risk
+			return d.optInt(&k.TransmissionRisk, &v.risk)
 		case "reportType":
-			if k.ReportType != nil {
-				return false
-			}
-			v.reportType, ok = d.str()
-			k.ReportType = &v.reportType
+			return d.optStr(&k.ReportType, &v.reportType)
 		case "daysSinceOnsetOfSymptoms":
-			if k.DaysSinceOnsetOfSymptoms != nil {
-				return false
-			}
-			v.onsetOfDays, ok = d.int()
-			k.DaysSinceOnsetOfSymptoms = &v.onsetOfDays
+			return d.optInt(&k.DaysSinceOnsetOfSymptoms, &v.onsetOfDays)
 		}
-		return ok
+		return false
 	})
+}
+
+// optInt decodes a number into slot and points *dst at it; a field seen
+// twice is refused (encoding/json would keep the last, the slow path
+// decides).
+func (d *fastDecoder) optInt(dst **int64, slot *int64) bool {
+	if *dst != nil {
+		return false
+	}
+	var ok bool
+	*slot, ok = d.int()
+	*dst = slot
+	return ok
+}
+
+// optStr is optInt for a string field.
+func (d *fastDecoder) optStr(dst **string, slot *string) bool {
+	if *dst != nil {
+		return false
+	}
+	var ok bool
+	*slot, ok = d.str()
+	*dst = slot
+	return ok
 }
 
 // fastDecoder walks a JSON body; every method reports false on anything it
