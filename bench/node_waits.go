@@ -3,8 +3,11 @@ package bench
 import (
 	"context"
 	"fmt"
+	"io"
 	"net/http"
 	"time"
+
+	"github.com/tekstore/tekstore/client"
 )
 
 // snapshotQuiet is how long no node may have a snapshot in progress before
@@ -44,5 +47,49 @@ func waitSnapshotsIdle(ctx context.Context, hc *http.Client, l *Local, limit tim
 			return ctx.Err()
 		case <-time.After(250 * time.Millisecond):
 		}
+	}
+}
+
+// waitCaughtUp waits until the node at nodeURL has applied the index the
+// leader has applied now, and returns that index.
+func waitCaughtUp(ctx context.Context, leaderURL, nodeURL string, limit time.Duration) (uint64, error) {
+	want, err := appliedIndex(ctx, leaderURL)
+	if err != nil {
+		return 0, err
+	}
+	deadline := time.Now().Add(limit)
+	for {
+		got, err := appliedIndex(ctx, nodeURL)
+		if err == nil && got >= want {
+			return want, nil
+		}
+		if time.Now().After(deadline) {
+			return 0, fmt.Errorf("%s at index %d, want %d", nodeURL, got, want)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
+
+// appliedIndex returns the index a node reports in X-Tekstore-Index.
+func appliedIndex(ctx context.Context, base string) (uint64, error) {
+	c, err := client.New(base, client.WithHTTPClient(&http.Client{Timeout: 5 * time.Second}))
+	if err != nil {
+		return 0, err
+	}
+	h, err := c.Healthz(ctx)
+	return h.Meta.Index, err
+}
+
+// collectGarbage makes a node run a garbage collection (GET
+// /debug/pprof/heap?gc=1 with the admin token).
+func collectGarbage(ctx context.Context, hc *http.Client, base, adminToken string) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, base+"/debug/pprof/heap?gc=1", nil)
+	if err != nil {
+		return
+	}
+	req.Header.Set("Authorization", "Bearer "+adminToken)
+	if resp, err := hc.Do(req); err == nil {
+		_, _ = io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
 	}
 }

@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"context"
 	"fmt"
-	"io"
 	"net/http"
 	"sort"
 	"strconv"
@@ -36,12 +35,8 @@ func LongPoll(ctx context.Context, t *Target, waiters int, limit time.Duration) 
 	// The waiters ask the follower for changes after the leader's index,
 	// once the follower has applied it: asked earlier, a follower still
 	// catching up would answer at once (or with a reset for since=0).
-	h, err := cs[t.Leader].Healthz(ctx)
+	since, err := waitCaughtUp(ctx, t.URLs[t.Leader], t.URLs[t.Follower], limit)
 	if err != nil {
-		return Result{}, err
-	}
-	since := h.Meta.Index
-	if err := waitFollowerAt(ctx, cs[t.Follower], since, limit); err != nil {
 		return Result{}, err
 	}
 	metricsURL := t.URLs[t.Follower] + "/metrics"
@@ -132,37 +127,4 @@ func scrape(ctx context.Context, hc *http.Client, url, name string) (float64, er
 		}
 	}
 	return 0, fmt.Errorf("metric %s not found", name)
-}
-
-// waitFollowerAt polls a node until it has applied index.
-func waitFollowerAt(ctx context.Context, c *client.Client, index uint64, limit time.Duration) error {
-	deadline := time.Now().Add(limit)
-	for {
-		h, err := c.Healthz(ctx)
-		if err == nil && h.Meta.Index >= index {
-			return nil
-		}
-		if time.Now().After(deadline) {
-			return fmt.Errorf("follower did not apply index %d within %s", index, limit)
-		}
-		select {
-		case <-ctx.Done():
-			return ctx.Err()
-		case <-time.After(20 * time.Millisecond):
-		}
-	}
-}
-
-// collectGarbage makes a node run a garbage collection and return freed
-// memory to the system (GET /debug/pprof/heap?gc=1 with the admin token).
-func collectGarbage(ctx context.Context, hc *http.Client, base, adminToken string) {
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, base+"/debug/pprof/heap?gc=1", nil)
-	if err != nil {
-		return
-	}
-	req.Header.Set("Authorization", "Bearer "+adminToken)
-	if resp, err := hc.Do(req); err == nil {
-		_, _ = io.Copy(io.Discard, resp.Body)
-		resp.Body.Close()
-	}
 }

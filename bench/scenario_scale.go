@@ -3,10 +3,7 @@ package bench
 import (
 	"context"
 	"fmt"
-	"net/http"
 	"time"
-
-	"github.com/tekstore/tekstore/client"
 )
 
 // ScaleOptions configure the scale run on a local cluster.
@@ -50,7 +47,7 @@ func Scale(ctx context.Context, l *Local, o ScaleOptions) ([]Result, error) {
 	if err := waitSnapshotsIdle(ctx, hc, l, 3*time.Minute); err != nil {
 		return out, err
 	}
-	forceGC(ctx, hc, l.URLs[l.Leader])
+	collectGarbage(ctx, hc, l.URLs[l.Leader], l.AdminToken)
 	heap1, _ := scrape(ctx, hc, leaderMetrics, "go_memstats_heap_inuse_bytes")
 	rss1, _ := scrape(ctx, hc, leaderMetrics, "process_resident_memory_bytes")
 	off1, _ := scrape(ctx, hc, leaderMetrics, "tekstore_state_offheap_bytes")
@@ -89,45 +86,9 @@ func Scale(ctx context.Context, l *Local, o ScaleOptions) ([]Result, error) {
 	return out, nil
 }
 
-// forceGC asks nothing of the server (there is no GC endpoint); it only
-// waits a little so that a collection cycle has likely run after the load.
-func forceGC(ctx context.Context, hc *http.Client, base string) {
-	before, _ := scrape(ctx, hc, base+"/metrics", "go_gc_cycles_total_gc_cycles_total")
-	deadline := time.Now().Add(10 * time.Second)
-	for time.Now().Before(deadline) {
-		n, err := scrape(ctx, hc, base+"/metrics", "go_gc_cycles_total_gc_cycles_total")
-		if err != nil || n >= before+2 {
-			return
-		}
-		time.Sleep(250 * time.Millisecond)
-	}
-}
-
-func appliedIndex(ctx context.Context, base string) (uint64, error) {
-	c, err := client.New(base, client.WithHTTPClient(&http.Client{Timeout: 5 * time.Second}))
-	if err != nil {
-		return 0, err
-	}
-	h, err := c.Healthz(ctx)
-	return h.Meta.Index, err
-}
-
 func waitIndexAt(ctx context.Context, l *Local, i int, limit time.Duration) error {
-	want, err := appliedIndex(ctx, l.URLs[l.Leader])
-	if err != nil {
-		return err
-	}
-	deadline := time.Now().Add(limit)
-	for {
-		got, err := appliedIndex(ctx, l.URLs[i])
-		if err == nil && got >= want {
-			return nil
-		}
-		if time.Now().After(deadline) {
-			return fmt.Errorf("node %d at index %d, want %d", i, got, want)
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
+	_, err := waitCaughtUp(ctx, l.URLs[l.Leader], l.URLs[i], limit)
+	return err
 }
 
 func waitSameIndex(ctx context.Context, l *Local, limit time.Duration) error {
