@@ -87,7 +87,8 @@ func (s *State) publishOne(index uint64, it *fsmpb.PublishItem) PublishItemResul
 	inserted := 0
 	nowInterval := s.nowInterval()
 	for _, k := range keys {
-		if _, ok := s.entryPos(&k.Data); ok {
+		h := hashKeyData(&k.Data)
+		if _, ok := s.entryPosHashed(&k.Data, h); ok {
 			continue // already published (or revoked) through another upload
 		}
 		if _, ok := s.pendingSet[k.Data]; ok {
@@ -98,7 +99,7 @@ func (s *State) publishOne(index uint64, it *fsmpb.PublishItem) PublishItemResul
 		if k.WindowEnd() > nowInterval {
 			s.addPending(pending{key: k, sub: ord})
 		} else {
-			s.addEntry(k, ord, index)
+			s.addEntry(k, h, ord, index)
 		}
 	}
 	s.putSub(ord, subRec{

@@ -35,7 +35,7 @@ func (s *State) releaseEmbargo(index uint64, nowInterval uint32) {
 	for n < len(s.pendingKeys) && s.pendingKeys[n].key.WindowEnd() <= nowInterval {
 		p := s.pendingKeys[n]
 		delete(s.pendingSet, p.key.Data)
-		s.addEntry(p.key, p.sub, index)
+		s.addEntry(p.key, hashKeyData(&p.key.Data), p.sub, index)
 		s.noteRelease(p.sub, index)
 		n++
 	}

@@ -8,15 +8,21 @@ import (
 
 // entryPos returns the entries index of the unexpired key with these bytes.
 func (s *State) entryPos(d *[tek.KeyLen]byte) (uint32, bool) {
-	return s.position.find(hashKeyData(d), func(r uint32) bool { return s.entries.ref(int(r)).data == *d })
+	return s.entryPosHashed(d, hashKeyData(d))
 }
 
-// addEntry appends a key to the public set at seq.
-func (s *State) addEntry(k tek.Key, sub uint32, seq uint64) {
+// entryPosHashed is entryPos with the key's index hash already computed.
+func (s *State) entryPosHashed(d *[tek.KeyLen]byte, h uint64) (uint32, bool) {
+	return s.position.find(h, func(r uint32) bool { return s.entries.ref(int(r)).data == *d })
+}
+
+// addEntry appends a key to the public set at seq; h is hashKeyData of its
+// bytes.
+func (s *State) addEntry(k tek.Key, h uint64, sub uint32, seq uint64) {
 	pos := s.entries.len()
 	s.entries.push(packEntry(k))
 	s.noteRuns(pos, seq, sub)
-	s.position.insert(hashKeyData(&k.Data), uint32(pos))
+	s.position.insert(h, uint32(pos))
 	s.liveKeys++
 	s.noteExpiry(pos, s.expiryInterval(k.WindowEnd()))
 }

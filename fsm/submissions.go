@@ -64,12 +64,9 @@ func (s *State) subKeysLocked(ord uint32) []tek.Key {
 		return nil
 	}
 	var out []tek.Key
-	seen := map[uint64]bool{}
+	// The upload's seq, then its release seqs: each later than the one
+	// before (noteRelease records a seq once).
 	for _, seq := range append([]uint64{r.seq}, s.releaseSeqs(ord, r)...) {
-		if seen[seq] {
-			continue
-		}
-		seen[seq] = true
 		run := sort.Search(s.seqRuns.len(), func(i int) bool { return s.seqRuns.ref(i).seq >= seq })
 		if run == s.seqRuns.len() || s.seqRuns.ref(run).seq != seq {
 			continue
