@@ -8,58 +8,80 @@ import (
 )
 
 // handler applies one decoded payload at index. It runs with s.mu held.
+// The payload is decoded into newPayload's message, or by decode when the
+// command has a decoder of its own (Publish, read without building
+// protobuf messages).
 type handler struct {
 	newPayload func() proto.Message
-	apply      func(s *State, index uint64, msg proto.Message) (any, error)
+	apply      func(s *State, index uint64, payload any) (any, error)
+	decode     func(payload []byte) (any, error)
 }
 
 var handlers = map[fsmpb.CommandType]handler{
 	fsmpb.CommandType_COMMAND_TYPE_CREATE_PROVIDER: {
 		func() proto.Message { return &fsmpb.CreateProvider{} },
-		func(s *State, i uint64, m proto.Message) (any, error) {
+		func(s *State, i uint64, m any) (any, error) {
 			return s.applyCreateProvider(m.(*fsmpb.CreateProvider))
-		}},
+		}, nil},
 	fsmpb.CommandType_COMMAND_TYPE_SET_PROVIDER_SUSPENDED: {
 		func() proto.Message { return &fsmpb.SetProviderSuspended{} },
-		func(s *State, i uint64, m proto.Message) (any, error) {
+		func(s *State, i uint64, m any) (any, error) {
 			return s.applySuspend(m.(*fsmpb.SetProviderSuspended))
-		}},
+		}, nil},
 	fsmpb.CommandType_COMMAND_TYPE_ISSUE_AUTHORIZATIONS: {
 		func() proto.Message { return &fsmpb.IssueAuthorizations{} },
-		func(s *State, i uint64, m proto.Message) (any, error) {
+		func(s *State, i uint64, m any) (any, error) {
 			return s.applyIssue(m.(*fsmpb.IssueAuthorizations))
-		}},
+		}, nil},
 	fsmpb.CommandType_COMMAND_TYPE_PUBLISH: {
 		func() proto.Message { return &fsmpb.Publish{} },
-		func(s *State, i uint64, m proto.Message) (any, error) { return s.applyPublish(i, m.(*fsmpb.Publish)) }},
+		func(s *State, i uint64, m any) (any, error) { return s.applyPublish(i, m.(*publishBatch)) },
+		func(b []byte) (any, error) { return decodePublishPayload(b) }},
 	fsmpb.CommandType_COMMAND_TYPE_ROLLBACK_SUBMISSION: {
 		func() proto.Message { return &fsmpb.RollbackSubmission{} },
-		func(s *State, i uint64, m proto.Message) (any, error) {
+		func(s *State, i uint64, m any) (any, error) {
 			return s.applyRollback(i, m.(*fsmpb.RollbackSubmission))
-		}},
+		}, nil},
 	fsmpb.CommandType_COMMAND_TYPE_REVOKE_KEYS: {
 		func() proto.Message { return &fsmpb.RevokeKeys{} },
-		func(s *State, i uint64, m proto.Message) (any, error) {
+		func(s *State, i uint64, m any) (any, error) {
 			return s.applyRevokeKeys(i, m.(*fsmpb.RevokeKeys))
-		}},
+		}, nil},
 	fsmpb.CommandType_COMMAND_TYPE_REVOKE_BY_TOKEN: {
 		func() proto.Message { return &fsmpb.RevokeByToken{} },
-		func(s *State, i uint64, m proto.Message) (any, error) {
+		func(s *State, i uint64, m any) (any, error) {
 			return s.applyRevokeByToken(i, m.(*fsmpb.RevokeByToken))
-		}},
+		}, nil},
 	fsmpb.CommandType_COMMAND_TYPE_ROLLBACK_PROVIDER: {
 		func() proto.Message { return &fsmpb.RollbackProvider{} },
-		func(s *State, i uint64, m proto.Message) (any, error) {
+		func(s *State, i uint64, m any) (any, error) {
 			return s.applyProviderRollback(i, m.(*fsmpb.RollbackProvider))
-		}},
+		}, nil},
 	fsmpb.CommandType_COMMAND_TYPE_TICK: {
 		func() proto.Message { return &fsmpb.Tick{} },
-		func(s *State, i uint64, m proto.Message) (any, error) { return nil, nil }},
+		func(s *State, i uint64, m any) (any, error) { return nil, nil }, nil},
 	fsmpb.CommandType_COMMAND_TYPE_SEAL_CHECKPOINT: {
 		func() proto.Message { return &fsmpb.SealCheckpoint{} },
-		func(s *State, i uint64, m proto.Message) (any, error) {
+		func(s *State, i uint64, m any) (any, error) {
 			return s.applySeal(i, m.(*fsmpb.SealCheckpoint))
-		}},
+		}, nil},
+}
+
+// decodePayload decodes a payload for apply.
+func (h handler) decodePayload(b []byte) (any, error) {
+	if h.decode != nil {
+		return h.decode(b)
+	}
+	return h.message(b)
+}
+
+// message decodes a payload into the command's protobuf message.
+func (h handler) message(b []byte) (proto.Message, error) {
+	msg := h.newPayload()
+	if err := proto.Unmarshal(b, msg); err != nil {
+		return nil, err
+	}
+	return msg, nil
 }
 
 // Apply applies the encoded envelope found at log index. A malformed entry or
@@ -77,8 +99,8 @@ func (s *State) Apply(index uint64, data []byte) (Result, error) {
 	if env.Version == 0 || env.Version > CommandVersion {
 		return Result{}, &FatalError{Index: index, Err: fmt.Errorf("command %v version %d not supported (max %d)", env.Type, env.Version, CommandVersion)}
 	}
-	msg := h.newPayload()
-	if err := proto.Unmarshal(env.Payload, msg); err != nil {
+	msg, err := h.decodePayload(env.Payload)
+	if err != nil {
 		return Result{}, &FatalError{Index: index, Err: fmt.Errorf("decode %v payload: %w", env.Type, err)}
 	}
 

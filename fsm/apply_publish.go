@@ -1,64 +1,93 @@
 package fsm
 
 import (
+	"bytes"
 	"crypto/sha256"
 	"encoding/binary"
 	"fmt"
 	"sort"
 
-	"github.com/tekstore/tekstore/fsm/fsmpb"
 	"github.com/tekstore/tekstore/tek"
 )
 
 // KeySetHash is a digest of an upload's keys in canonical order, ignoring the
 // fields the server derives (report type, and onset when the app left it out).
 // Two uploads with the same code are the same upload iff their hashes match.
+// The canonical order is by key data; keys with equal data (an invalid
+// upload, but hashed before validation) are ordered by the hashed fields,
+// so that the digest never depends on the order they came in.
 func KeySetHash(keys []tek.Key) Hash {
-	sorted := append([]tek.Key(nil), keys...)
-	sort.Slice(sorted, func(i, j int) bool { return tek.Less(sorted[i], sorted[j]) })
-	h := sha256.New()
-	var buf [tek.KeyLen + 9]byte
-	for _, k := range sorted {
-		copy(buf[:], k.Data[:])
-		binary.BigEndian.PutUint32(buf[16:], k.RollingStart)
-		buf[20] = k.RollingPeriod
-		buf[21] = k.TransmissionRisk
-		buf[22], buf[23] = 0, byte(k.DaysSinceOnset)
-		if k.HasOnset {
-			buf[22] = 1
-		}
-		h.Write(buf[:24])
+	var stack [MaxKeysPerUpload * keySetRecordLen]byte
+	buf := stack[:0]
+	if len(keys) > MaxKeysPerUpload {
+		buf = make([]byte, 0, len(keys)*keySetRecordLen)
 	}
-	var out Hash
-	copy(out[:], h.Sum(nil))
-	return out
+	for _, k := range keys {
+		buf = appendKeySetRecord(buf, k)
+	}
+	sortKeySetRecords(buf)
+	return sha256.Sum256(buf)
 }
 
-func (s *State) applyPublish(index uint64, c *fsmpb.Publish) (any, error) {
-	if len(c.Items) == 0 {
+// keySetRecordLen is the length of one key's record in KeySetHash: data,
+// rolling start (big-endian), period, risk, has-onset, days since onset.
+const keySetRecordLen = tek.KeyLen + 8
+
+func appendKeySetRecord(b []byte, k tek.Key) []byte {
+	b = append(b, k.Data[:]...)
+	b = binary.BigEndian.AppendUint32(b, k.RollingStart)
+	onset := byte(0)
+	if k.HasOnset {
+		onset = 1
+	}
+	return append(b, k.RollingPeriod, k.TransmissionRisk, onset, byte(k.DaysSinceOnset))
+}
+
+// sortKeySetRecords sorts the fixed-size records of buf by their bytes
+// (the data first, so this is the order of tek.Less). Insertion sort: an
+// upload holds at most MaxKeysPerUpload keys, and it allocates nothing.
+func sortKeySetRecords(buf []byte) {
+	const n = keySetRecordLen
+	var tmp [n]byte
+	for i := n; i < len(buf); i += n {
+		j := i
+		for j > 0 && bytes.Compare(buf[j-n:j], buf[i:i+n]) > 0 {
+			j -= n
+		}
+		if j == i {
+			continue
+		}
+		copy(tmp[:], buf[i:i+n])
+		copy(buf[j+n:i+n], buf[j:i])
+		copy(buf[j:j+n], tmp[:])
+	}
+}
+
+func (s *State) applyPublish(index uint64, c *publishBatch) (any, error) {
+	if len(c.items) == 0 {
 		return nil, fmt.Errorf("%w: empty publish", ErrBadCommand)
 	}
-	out := make([]PublishItemResult, len(c.Items))
-	for i, it := range c.Items {
-		out[i] = s.publishOne(index, it)
+	out := make([]PublishItemResult, len(c.items))
+	for i := range c.items {
+		out[i] = s.publishOne(index, &c.items[i])
 	}
 	return out, nil
 }
 
 // publishOne applies one upload; a refusal affects only this item.
-func (s *State) publishOne(index uint64, it *fsmpb.PublishItem) PublishItemResult {
-	codeHash, err := hashFromBytes(it.CodeHash)
+func (s *State) publishOne(index uint64, it *publishInput) PublishItemResult {
+	codeHash, err := hashFromBytes(it.codeHash)
 	if err != nil {
 		return PublishItemResult{Err: err}
 	}
-	revHash, err := hashFromBytes(it.RevisionTokenHash)
+	revHash, err := hashFromBytes(it.revHash)
 	if err != nil {
 		return PublishItemResult{Err: err}
 	}
-	keys, err := keysFromPB(it.Keys)
-	if err != nil {
-		return PublishItemResult{Err: err}
+	if it.err != nil {
+		return PublishItemResult{Err: it.err}
 	}
+	keys := it.keys
 	setHash := KeySetHash(keys)
 	authRef, replay, err := s.checkCodeLocked(codeHash, setHash)
 	if err != nil || replay != nil {
@@ -70,12 +99,12 @@ func (s *State) publishOne(index uint64, it *fsmpb.PublishItem) PublishItemResul
 	if err := ValidateKeys(keys, msTime(s.nowMs), s.retention); err != nil {
 		return PublishItemResult{Err: err}
 	}
-	id, ok := makeShortID(it.SubmissionId)
-	if it.SubmissionId == "" || !ok {
+	id, ok := makeShortID(it.submissionID)
+	if it.submissionID == "" || !ok {
 		return PublishItemResult{Err: fmt.Errorf("%w: submission id of 1 to %d bytes required", ErrBadCommand, shortIDMax)}
 	}
-	if _, dup := s.subByIDLocked(it.SubmissionId); dup {
-		return PublishItemResult{Err: fmt.Errorf("submission %s: %w", it.SubmissionId, ErrExists)}
+	if _, dup := s.subByIDLocked(it.submissionID); dup {
+		return PublishItemResult{Err: fmt.Errorf("submission %s: %w", it.submissionID, ErrExists)}
 	}
 	if _, dup := s.subByRevLocked(revHash); dup {
 		return PublishItemResult{Err: fmt.Errorf("revision token: %w", ErrExists)}
@@ -109,7 +138,7 @@ func (s *State) publishOne(index uint64, it *fsmpb.PublishItem) PublishItemResul
 	s.auths.mut(int(authRef)).sub = ord
 	p := s.providerList[auth.provider]
 	p.subs = append(p.subs, ord)
-	return PublishItemResult{SubmissionID: it.SubmissionId, Inserted: inserted, Seq: index}
+	return PublishItemResult{SubmissionID: it.submissionID, Inserted: inserted, Seq: index}
 }
 
 // putSub stores a new submission record at its ordinal and indexes it.

@@ -19,6 +19,12 @@ func Encode(t fsmpb.CommandType, payload proto.Message, now time.Time) ([]byte, 
 	if err != nil {
 		return nil, fmt.Errorf("encode %v payload: %w", t, err)
 	}
+	return EncodePayload(t, p, now)
+}
+
+// EncodePayload is Encode for a payload that is already encoded (a Publish
+// payload built with AppendPublishEntry).
+func EncodePayload(t fsmpb.CommandType, p []byte, now time.Time) ([]byte, error) {
 	env := &fsmpb.Envelope{Version: CommandVersion, Type: t, TimeUnixMs: now.UnixMilli(), Payload: p}
 	b, err := proto.MarshalOptions{Deterministic: true}.Marshal(env)
 	if err != nil {
@@ -35,4 +41,18 @@ func Decode(data []byte) (*fsmpb.Envelope, error) {
 		return nil, fmt.Errorf("decode envelope: %w", err)
 	}
 	return env, nil
+}
+
+// DecodePayload decodes a command payload of type t into its message (a
+// Publish payload into *fsmpb.Publish).
+func DecodePayload(t fsmpb.CommandType, payload []byte) (proto.Message, error) {
+	h, ok := handlers[t]
+	if !ok {
+		return nil, fmt.Errorf("unknown command type %d", int32(t))
+	}
+	msg, err := h.message(payload)
+	if err != nil {
+		return nil, fmt.Errorf("decode %v payload: %w", t, err)
+	}
+	return msg, nil
 }

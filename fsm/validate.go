@@ -2,7 +2,6 @@ package fsm
 
 import (
 	"fmt"
-	"sort"
 	"time"
 
 	"github.com/tekstore/tekstore/tek"
@@ -27,8 +26,6 @@ func ValidateKeys(keys []tek.Key, now time.Time, retention time.Duration) error 
 	}
 	oldest := now.Add(-(retention + 24*time.Hour))
 	current := tek.IntervalOf(now)
-	seen := make(map[[tek.KeyLen]byte]int, len(keys))
-	perStart := make(map[uint32]int, len(keys))
 	for i, k := range keys {
 		switch {
 		case k.RollingPeriod < 1 || k.RollingPeriod > tek.MaxRollingPeriod:
@@ -42,12 +39,18 @@ func ValidateKeys(keys []tek.Key, now time.Time, retention time.Duration) error 
 		case k.RollingStart > current:
 			return &KeyError{Index: i, Rule: "rollingStartNumber is in the future"}
 		}
-		if j, dup := seen[k.Data]; dup {
-			return &KeyError{Index: i, Rule: fmt.Sprintf("same key as key %d", j)}
+		// At most MaxKeysPerUpload keys: comparing with the earlier ones
+		// costs less than building sets, and allocates nothing.
+		sameStart := 1
+		for j := range keys[:i] {
+			if keys[j].Data == k.Data {
+				return &KeyError{Index: i, Rule: fmt.Sprintf("same key as key %d", j)}
+			}
+			if keys[j].RollingStart == k.RollingStart {
+				sameStart++
+			}
 		}
-		seen[k.Data] = i
-		perStart[k.RollingStart]++
-		if perStart[k.RollingStart] > MaxKeysSameStart {
+		if sameStart > MaxKeysSameStart {
 			return &KeyError{Index: i, Rule: fmt.Sprintf("more than %d keys with the same rollingStartNumber", MaxKeysSameStart)}
 		}
 	}
@@ -55,12 +58,18 @@ func ValidateKeys(keys []tek.Key, now time.Time, retention time.Duration) error 
 }
 
 // checkOverlap rejects keys whose windows overlap while their starts differ.
+// keys holds 1 to MaxKeysPerUpload keys.
 func checkOverlap(keys []tek.Key) error {
-	order := make([]int, len(keys))
+	// order: key indexes by rolling start, ties in upload order (a stable
+	// insertion sort, on the stack).
+	var stack [MaxKeysPerUpload]uint8
+	order := stack[:len(keys)]
 	for i := range order {
-		order[i] = i
+		order[i] = uint8(i)
+		for j := i; j > 0 && keys[order[j-1]].RollingStart > keys[order[j]].RollingStart; j-- {
+			order[j-1], order[j] = order[j], order[j-1]
+		}
 	}
-	sort.SliceStable(order, func(a, b int) bool { return keys[order[a]].RollingStart < keys[order[b]].RollingStart })
 	var maxEnd uint32 // largest window end among keys with a smaller start
 	var groupEnd uint32
 	groupStart := keys[order[0]].RollingStart
@@ -73,7 +82,7 @@ func checkOverlap(keys []tek.Key) error {
 			groupStart, groupEnd = k.RollingStart, 0
 		}
 		if maxEnd > k.RollingStart {
-			return &KeyError{Index: i, Rule: "window overlaps another key's window with a different rollingStartNumber"}
+			return &KeyError{Index: int(i), Rule: "window overlaps another key's window with a different rollingStartNumber"}
 		}
 		if e := k.WindowEnd(); e > groupEnd {
 			groupEnd = e

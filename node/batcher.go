@@ -2,6 +2,7 @@ package node
 
 import (
 	"context"
+	"encoding/binary"
 	"fmt"
 	"time"
 
@@ -27,7 +28,7 @@ const (
 )
 
 type publishReq struct {
-	item *fsmpb.PublishItem
+	item []byte // an encoded fsmpb.PublishItem (fsm.AppendPublishItem)
 	done chan publishDone
 }
 
@@ -36,10 +37,11 @@ type publishDone struct {
 	err error
 }
 
-// PublishForwarder sends a batch of uploads to the leader (over the nodes'
-// own connection) and returns one result per item, in order. Item errors
-// travel in the results; the error return is for the batch as a whole.
-type PublishForwarder func(ctx context.Context, leaderID string, cmd *fsmpb.Publish) ([]fsm.PublishItemResult, error)
+// PublishForwarder sends a batch of uploads (an encoded fsmpb.Publish
+// payload) to the leader, over the nodes' own connection, and returns one
+// result per item, in order. Item errors travel in the results; the error
+// return is for the batch as a whole.
+type PublishForwarder func(ctx context.Context, leaderID string, payload []byte) ([]fsm.PublishItemResult, error)
 
 // SetPublishForwarder lets a follower's batcher hand its batches to the
 // leader as one request instead of failing them with ErrNotLeader.
@@ -59,7 +61,7 @@ func (n *Node) publishForwarder() PublishForwarder {
 func (n *Node) forwardBatch(leaderID string, batch []publishReq, f PublishForwarder) {
 	ctx, cancel := context.WithTimeout(context.Background(), n.cfg.ApplyTimeout)
 	defer cancel()
-	res, err := f(ctx, leaderID, batchCommand(batch))
+	res, err := f(ctx, leaderID, batchPayload(batch))
 	if err == nil && len(res) != len(batch) {
 		err = fmt.Errorf("leader answered %d results for %d uploads", len(res), len(batch))
 	}
@@ -72,12 +74,18 @@ func (n *Node) forwardBatch(leaderID string, batch []publishReq, f PublishForwar
 	}
 }
 
-func batchCommand(batch []publishReq) *fsmpb.Publish {
-	cmd := &fsmpb.Publish{Items: make([]*fsmpb.PublishItem, len(batch))}
-	for i, r := range batch {
-		cmd.Items[i] = r.item
+// batchPayload concatenates the batch's encoded uploads into one Publish
+// payload: the uploads are not decoded or encoded again.
+func batchPayload(batch []publishReq) []byte {
+	n := 0
+	for _, r := range batch {
+		n += len(r.item) + binary.MaxVarintLen32 + 1
 	}
-	return cmd
+	payload := make([]byte, 0, n)
+	for _, r := range batch {
+		payload = fsm.AppendPublishEntry(payload, r.item)
+	}
+	return payload
 }
 
 // startBatcher starts the coalescing loop.
@@ -87,9 +95,10 @@ func (n *Node) startBatcher() {
 	go n.batchLoop()
 }
 
-// PublishBatched commits one upload as part of a batch and returns its
-// result. Errors are those of Propose (ErrNotLeader, ErrLeadershipLost ...).
-func (n *Node) PublishBatched(ctx context.Context, item *fsmpb.PublishItem) (fsm.PublishItemResult, error) {
+// PublishBatched commits one upload (an encoded fsmpb.PublishItem, see
+// fsm.AppendPublishItem) as part of a batch and returns its result. Errors
+// are those of Propose (ErrNotLeader, ErrLeadershipLost ...).
+func (n *Node) PublishBatched(ctx context.Context, item []byte) (fsm.PublishItemResult, error) {
 	req := publishReq{item: item, done: make(chan publishDone, 1)}
 	select {
 	case n.publishCh <- req:
@@ -165,13 +174,10 @@ func (n *Node) drainBatch(first publishReq) []publishReq {
 }
 
 func (n *Node) proposeBatch(batch []publishReq) (raft.ApplyFuture, error) {
-	if n.raft.State() != raft.Leader {
-		if _, _, ok := n.Leader(); !ok {
-			return nil, ErrNoLeader
-		}
-		return nil, ErrNotLeader
+	if err := n.checkLeader(); err != nil {
+		return nil, err
 	}
-	data, err := fsm.Encode(fsmpb.CommandType_COMMAND_TYPE_PUBLISH, batchCommand(batch), time.Now())
+	data, err := fsm.EncodePayload(fsmpb.CommandType_COMMAND_TYPE_PUBLISH, batchPayload(batch), time.Now())
 	if err != nil {
 		return nil, err
 	}

@@ -18,12 +18,12 @@ import (
 func TestDrainBatchTakesWhatIsQueuedUpToTheLimit(t *testing.T) {
 	n := &Node{publishCh: make(chan publishReq, publishQueue)}
 	for i := range maxBatchItems + 10 {
-		n.publishCh <- publishReq{item: &fsmpb.PublishItem{SubmissionId: fmt.Sprint(i)}}
+		n.publishCh <- publishReq{item: []byte(fmt.Sprint(i))}
 	}
-	first := publishReq{item: &fsmpb.PublishItem{SubmissionId: "first"}}
+	first := publishReq{item: []byte("first")}
 	batch := n.drainBatch(first)
-	if len(batch) != maxBatchItems || batch[0].item.SubmissionId != "first" || batch[1].item.SubmissionId != "0" {
-		t.Fatalf("first batch: %d items starting %q, %q; want %d starting first, 0", len(batch), batch[0].item.SubmissionId, batch[1].item.SubmissionId, maxBatchItems)
+	if len(batch) != maxBatchItems || string(batch[0].item) != "first" || string(batch[1].item) != "0" {
+		t.Fatalf("first batch: %d items starting %q, %q; want %d starting first, 0", len(batch), batch[0].item, batch[1].item, maxBatchItems)
 	}
 	last := <-n.publishCh
 	if batch := n.drainBatch(last); len(batch) != 11 {
@@ -62,7 +62,12 @@ func TestPublishBatchedAnswersEachUpload(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			results[i], errs[i] = n.PublishBatched(context.Background(), it)
+			enc, err := proto.Marshal(it)
+			if err != nil {
+				errs[i] = err
+				return
+			}
+			results[i], errs[i] = n.PublishBatched(context.Background(), enc)
 			if errs[i] == nil {
 				errs[i] = results[i].Err // a refusal of this upload alone
 			}

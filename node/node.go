@@ -101,9 +101,9 @@ func (n *Node) open() error {
 		n.adapter.syncer = newJournalSyncer(j, n.adapter.fatal)
 	}
 
-	store, err := raftboltdb.NewBoltStore(filepath.Join(cfg.DataDir, raftDBFile))
+	store, err := openRaftStore(filepath.Join(cfg.DataDir, raftDBFile), raftStoreOpenTimeout)
 	if err != nil {
-		return fmt.Errorf("open raft store: %w", err)
+		return err
 	}
 	n.store = store
 	hlog := newHCLogger(cfg.Logger, "raft")

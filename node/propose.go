@@ -17,16 +17,32 @@ import (
 // errors from the Apply future are mapped like the pre-check: ErrNotLeader,
 // ErrLeadershipLost (outcome unknown), ErrNoLeader, ErrShutdown.
 func (n *Node) Propose(ctx context.Context, t fsmpb.CommandType, payload proto.Message) (fsm.Result, error) {
-	if n.raft.State() != raft.Leader {
-		if _, _, ok := n.Leader(); !ok {
-			return fsm.Result{}, ErrNoLeader
-		}
-		return fsm.Result{}, ErrNotLeader
+	if err := n.checkLeader(); err != nil {
+		return fsm.Result{}, err
 	}
 	data, err := fsm.Encode(t, payload, time.Now())
 	if err != nil {
 		return fsm.Result{}, err
 	}
+	return n.proposeEntry(ctx, t, data)
+}
+
+// ProposeEncoded is Propose for a payload that is already encoded (a
+// Publish payload forwarded by a follower, checked by the caller with
+// fsm.CheckPublishPayload).
+func (n *Node) ProposeEncoded(ctx context.Context, t fsmpb.CommandType, payload []byte) (fsm.Result, error) {
+	if err := n.checkLeader(); err != nil {
+		return fsm.Result{}, err
+	}
+	data, err := fsm.EncodePayload(t, payload, time.Now())
+	if err != nil {
+		return fsm.Result{}, err
+	}
+	return n.proposeEntry(ctx, t, data)
+}
+
+// proposeEntry commits one encoded log entry and returns its result.
+func (n *Node) proposeEntry(ctx context.Context, t fsmpb.CommandType, data []byte) (fsm.Result, error) {
 	timeout := n.cfg.ApplyTimeout
 	if dl, ok := ctx.Deadline(); ok {
 		if d := time.Until(dl); d < timeout {
@@ -42,6 +58,18 @@ func (n *Node) Propose(ctx context.Context, t fsmpb.CommandType, payload proto.M
 		return fsm.Result{}, fmt.Errorf("command %v at index %d produced no result", t, f.Index())
 	}
 	return res, nil
+}
+
+// checkLeader is the cheap check before proposing: ErrNotLeader when
+// another node leads, ErrNoLeader when none does.
+func (n *Node) checkLeader() error {
+	if n.raft.State() == raft.Leader {
+		return nil
+	}
+	if _, _, ok := n.Leader(); !ok {
+		return ErrNoLeader
+	}
+	return ErrNotLeader
 }
 
 // mapRaftError turns raft's errors into the node's vocabulary.

@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"github.com/hashicorp/raft"
-	raftboltdb "github.com/hashicorp/raft-boltdb/v2"
 	"github.com/rs/zerolog"
 	"github.com/tekstore/tekstore/fsm"
 	"github.com/tekstore/tekstore/journal"
@@ -64,13 +63,12 @@ func Recover(opts RecoverOptions) (RecoverResult, error) {
 	if _, err := os.Stat(filepath.Join(opts.DataDir, raftDBFile)); err != nil {
 		return RecoverResult{}, fmt.Errorf("no raft store in %s: %w", opts.DataDir, err)
 	}
-	store, err := raftboltdb.New(raftboltdb.Options{Path: filepath.Join(opts.DataDir, raftDBFile),
-		BoltOptions: &bbolt.Options{Timeout: recoverLockWait}})
+	store, err := openRaftStore(filepath.Join(opts.DataDir, raftDBFile), recoverLockWait)
 	if errors.Is(err, bbolt.ErrTimeout) {
 		return RecoverResult{}, fmt.Errorf("%s: %w", opts.DataDir, ErrNodeRunning)
 	}
 	if err != nil {
-		return RecoverResult{}, fmt.Errorf("open raft store: %w", err)
+		return RecoverResult{}, err
 	}
 	defer store.Close()
 	hlog := newHCLogger(opts.Logger, "raft")

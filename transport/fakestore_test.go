@@ -57,6 +57,16 @@ func (f *fakeStore) Propose(ctx context.Context, t fsmpb.CommandType, payload pr
 	return f.applyAt(time.Now(), t, payload)
 }
 
+// ProposeEncoded implements Store: the payload is decoded and proposed
+// through Propose, so that ProposeFunc and the proposal count see it.
+func (f *fakeStore) ProposeEncoded(ctx context.Context, t fsmpb.CommandType, payload []byte) (fsm.Result, error) {
+	msg, err := fsm.DecodePayload(t, payload)
+	if err != nil {
+		return fsm.Result{}, err
+	}
+	return f.Propose(ctx, t, msg)
+}
+
 // IsLeader implements Store.
 func (f *fakeStore) IsLeader() bool {
 	if f.IsLeaderFunc != nil {

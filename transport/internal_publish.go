@@ -48,8 +48,10 @@ func (s *Server) handleInternalPublish(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, &apiError{status: 413, code: codeTooLarge, msg: "forwarded batch too large"})
 		return
 	}
-	cmd := &fsmpb.Publish{}
-	if err := proto.Unmarshal(body, cmd); err != nil || len(cmd.Items) == 0 {
+	// The batch goes into the log as it came: it must decode as Apply
+	// will decode it, or it would stop every node at that entry.
+	n, err := fsm.CheckPublishPayload(body)
+	if err != nil {
 		s.writeError(w, r, badRequest("malformed forwarded batch"))
 		return
 	}
@@ -57,7 +59,7 @@ func (s *Server) handleInternalPublish(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, &apiError{status: 503, code: codeNoLeader, msg: "not the leader", retryAfter: 1})
 		return
 	}
-	res, err := s.store.Propose(r.Context(), fsmpb.CommandType_COMMAND_TYPE_PUBLISH, cmd)
+	res, err := s.store.ProposeEncoded(r.Context(), fsmpb.CommandType_COMMAND_TYPE_PUBLISH, body)
 	if err == nil {
 		err = res.Err
 	}
@@ -66,6 +68,10 @@ func (s *Server) handleInternalPublish(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	items, _ := res.Value.([]fsm.PublishItemResult)
+	if len(items) != n {
+		s.writeError(w, r, errInternalResult)
+		return
+	}
 	out := &internalpb.PublishResults{Results: make([]*internalpb.PublishResult, len(items))}
 	for i, it := range items {
 		pr := &internalpb.PublishResult{SubmissionId: it.SubmissionID, Inserted: uint32(it.Inserted), Seq: it.Seq, Replayed: it.Replayed}
@@ -88,7 +94,7 @@ func (s *Server) handleInternalPublish(w http.ResponseWriter, r *http.Request) {
 }
 
 // forwardPublish is this node's node.PublishForwarder.
-func (s *Server) forwardPublish(ctx context.Context, leaderID string, cmd *fsmpb.Publish) ([]fsm.PublishItemResult, error) {
+func (s *Server) forwardPublish(ctx context.Context, leaderID string, payload []byte) ([]fsm.PublishItemResult, error) {
 	if s.cfg.Peers == nil {
 		return nil, node.ErrNoLeader
 	}
@@ -96,11 +102,7 @@ func (s *Server) forwardPublish(ctx context.Context, leaderID string, cmd *fsmpb
 	if !ok {
 		return nil, node.ErrNoLeader
 	}
-	body, err := proto.Marshal(cmd)
-	if err != nil {
-		return nil, fmt.Errorf("encode forwarded batch: %w", err)
-	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, strings.TrimRight(base, "/")+internalPublishPath, bytes.NewReader(body))
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, strings.TrimRight(base, "/")+internalPublishPath, bytes.NewReader(payload))
 	if err != nil {
 		return nil, err
 	}

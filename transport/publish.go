@@ -133,7 +133,7 @@ func (s *Server) handlePublish(w http.ResponseWriter, r *http.Request) {
 	}
 	token := secrets.RevisionToken(s.cfg.Pepper, subID)
 	rev := secrets.RevisionTokenHash(token)
-	item := &fsmpb.PublishItem{CodeHash: p.codeHash[:], SubmissionId: subID, RevisionTokenHash: rev[:], Keys: fsm.KeysToPB(p.keys)}
+	item := fsm.AppendPublishItem(make([]byte, 0, publishItemSize(len(p.keys))), p.codeHash, fsm.Hash(rev), subID, p.keys)
 	res, err := s.commitPublish(r, item)
 	if err == nil {
 		err = res.Err
@@ -149,15 +149,20 @@ func (s *Server) handlePublish(w http.ResponseWriter, r *http.Request) {
 
 // batchPublisher is implemented by stores that coalesce uploads.
 type batchPublisher interface {
-	PublishBatched(ctx context.Context, item *fsmpb.PublishItem) (fsm.PublishItemResult, error)
+	PublishBatched(ctx context.Context, item []byte) (fsm.PublishItemResult, error)
 }
 
-// commitPublish commits one upload, through the store's batcher when it has one.
-func (s *Server) commitPublish(r *http.Request, item *fsmpb.PublishItem) (fsm.PublishItemResult, error) {
+// publishItemSize is room enough for an encoded upload of n keys: two
+// hashes and an id, and at most 34 bytes per key.
+func publishItemSize(n int) int { return 2*(2+len(fsm.Hash{})) + 2 + 32 + n*34 }
+
+// commitPublish commits one upload (encoded by fsm.AppendPublishItem),
+// through the store's batcher when it has one.
+func (s *Server) commitPublish(r *http.Request, item []byte) (fsm.PublishItemResult, error) {
 	if b, ok := s.store.(batchPublisher); ok {
 		return b.PublishBatched(r.Context(), item)
 	}
-	res, err := s.store.Propose(r.Context(), fsmpb.CommandType_COMMAND_TYPE_PUBLISH, &fsmpb.Publish{Items: []*fsmpb.PublishItem{item}})
+	res, err := s.store.ProposeEncoded(r.Context(), fsmpb.CommandType_COMMAND_TYPE_PUBLISH, fsm.AppendPublishEntry(nil, item))
 	if err != nil {
 		return fsm.PublishItemResult{}, err
 	}

@@ -13,6 +13,9 @@ type Store interface {
 	ID() string
 	State() *fsm.State
 	Propose(ctx context.Context, t fsmpb.CommandType, payload proto.Message) (fsm.Result, error)
+	// ProposeEncoded is Propose for a payload already encoded (uploads,
+	// encoded once by fsm.AppendPublishItem at the node that received them).
+	ProposeEncoded(ctx context.Context, t fsmpb.CommandType, payload []byte) (fsm.Result, error)
 	IsLeader() bool
 	Leader() (id, raftAddr string, ok bool)
 	AppliedIndex() uint64

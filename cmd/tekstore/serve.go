@@ -227,6 +227,7 @@ func newServeCmd() *cobra.Command {
 			"existing node to add this one. A node restarting on its data directory needs neither.",
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			tuneServeGC()
 			log, err := newLogger(os.Stderr, f.logLevel)
 			if err != nil {
 				return err
