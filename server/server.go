@@ -127,16 +127,14 @@ func Start(opts Options) (*Server, error) {
 		WriteTimeout:      writeTimeout,
 		IdleTimeout:       idleTimeout,
 		MaxHeaderBytes:    maxHeaderBytes,
-		TLSConfig:         apiTLS(opts.HTTPTLS, opts.ClusterTLS),
+		TLSConfig:         apiTLSWithProtocols(apiTLS(opts.HTTPTLS, opts.ClusterTLS)),
 		ErrorLog:          httpErrorLog(opts.Logger),
 	}
+	apiLn := apiListener(s.api, ln, s.http.TLSConfig)
 	go func() {
-		var err error
-		if opts.HTTPTLS != nil {
-			err = s.http.ServeTLS(ln, "", "")
-		} else {
-			err = s.http.Serve(ln)
-		}
+		// Closing apiLn (Shutdown and Close do) also closes the parked
+		// long polls, which http.Server does not track.
+		err := s.http.Serve(apiLn)
 		if !errors.Is(err, http.ErrServerClosed) {
 			s.serveCh <- err
 		}

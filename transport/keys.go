@@ -48,8 +48,11 @@ func (s *Server) handleKeys(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
+	if wait > 0 && s.park(w, r, since, limit, wait) {
+		return
+	}
 	e := s.longPoll(r, since, limit, wait)
-	writeRendered(w, r, e)
+	writeRenderedAs(w, acceptsGzip(r), e)
 }
 
 // renderDelta returns the rendered answer for (since, limit) at the current
@@ -63,7 +66,8 @@ func (s *Server) renderDelta(since uint64, limit int) *renderedDelta {
 
 // longPoll returns the answer at once when the delta is not empty, else
 // waits for the next applied change (woken by the node's broadcast, not by
-// polling) until wait passes.
+// polling) until wait passes. It is the wait of the long polls that are
+// not parked (see park).
 func (s *Server) longPoll(r *http.Request, since uint64, limit int, wait time.Duration) *renderedDelta {
 	var deadline <-chan time.Time
 	if wait > 0 {
@@ -92,15 +96,16 @@ func (s *Server) longPoll(r *http.Request, since uint64, limit int, wait time.Du
 	}
 }
 
-// writeRendered writes a rendered JSON answer, gzip-compressed when the
-// client accepts it and the body is worth compressing. The header values
-// are shared ones (see headerJSON), not built per request.
-func writeRendered(w http.ResponseWriter, r *http.Request, e *renderedDelta) {
+// writeRenderedAs writes a rendered JSON answer, gzip-compressed when the
+// client accepts it (acceptsGzip) and the body is worth compressing. The
+// header values are shared ones (see headerJSON), not built per request.
+// Parked answers are written by it too, so both paths send the same bytes.
+func writeRenderedAs(w http.ResponseWriter, gzipOK bool, e *renderedDelta) {
 	h := w.Header()
 	h["Content-Type"] = headerJSON
 	addVary(h)
 	body, length := e.plain, e.plainLength
-	if len(body) >= minGzipBytes && acceptsGzip(r) {
+	if len(body) >= minGzipBytes && gzipOK {
 		body, length = e.gzipped()
 		h["Content-Encoding"] = headerGzip
 	}

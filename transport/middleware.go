@@ -17,6 +17,12 @@ type statusWriter struct {
 	status int
 	// route is the matched route's name ("" until a route matched).
 	route string
+	// start is when the request arrived; adm is what admit took for it.
+	start time.Time
+	adm   admission
+	// parked means a parked long poll took over the request: its waiter
+	// releases the admission and records the metrics at the answer.
+	parked bool
 }
 
 func (w *statusWriter) WriteHeader(code int) {
@@ -56,7 +62,7 @@ func setRoute(w http.ResponseWriter, name string) {
 func (s *Server) withCommon(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
-		sw := &statusWriter{ResponseWriter: w, s: s}
+		sw := &statusWriter{ResponseWriter: w, s: s, start: start}
 		w.Header()[headerNode] = s.nodeHeader
 		adm, err := s.admit(r, start)
 		if err != nil {
@@ -64,7 +70,12 @@ func (s *Server) withCommon(next http.Handler) http.Handler {
 			s.metrics.observe(sw.route, sw.status, time.Since(start))
 			return
 		}
-		defer adm.release()
+		sw.adm = adm
+		defer func() {
+			if !sw.parked {
+				adm.release()
+			}
+		}()
 		defer func() {
 			if p := recover(); p != nil {
 				if p == http.ErrAbortHandler {
@@ -75,7 +86,9 @@ func (s *Server) withCommon(next http.Handler) http.Handler {
 					writeJSON(sw, 500, errorBody{Error: errorDetail{Code: codeInternal, Message: "internal error"}})
 				}
 			}
-			s.metrics.observe(sw.route, sw.status, time.Since(start))
+			if !sw.parked {
+				s.metrics.observe(sw.route, sw.status, time.Since(start))
+			}
 		}()
 		next.ServeHTTP(sw, r)
 	})

@@ -2,6 +2,7 @@ package transport
 
 import (
 	"net/http"
+	"sync/atomic"
 	"time"
 
 	"github.com/gorilla/mux"
@@ -71,6 +72,8 @@ type Server struct {
 	// nodeHeader is the X-Tekstore-Node value (shared: never modify it).
 	nodeHeader  []string
 	indexHeader indexHeaderCache
+	// lot parks long polls outside net/http (set by Listener).
+	lot atomic.Pointer[parkingLot]
 }
 
 // New builds the API.
