@@ -52,11 +52,14 @@ func TestFollowerCatchesUp(t *testing.T) {
 
 // TestCatchUpThroughSnapshot: with a small snapshot threshold the leader
 // compacts its log past the killed follower's last entry, so the follower
-// can only catch up by installing a snapshot.
+// can only catch up by installing a snapshot. The thresholds are in log
+// entries; batching puts many uploads in one entry (715 uploads from 16
+// publishers make a few dozen entries), so they are far below that.
 func TestCatchUpThroughSnapshot(t *testing.T) {
+	const trailing = 8
 	c := ct.NewCluster(t, 3, ct.WithNodeConfig(func(nc *node.Config) {
-		nc.SnapshotThreshold = 128
-		nc.TrailingLogs = 32
+		nc.SnapshotThreshold = 16
+		nc.TrailingLogs = trailing
 		nc.SnapshotInterval = 100 * time.Millisecond
 	}))
 	f := c.Followers()[0]
@@ -66,7 +69,7 @@ func TestCatchUpThroughSnapshot(t *testing.T) {
 		leader := c.Leader()
 		c.WaitFor("the leader to compact its log past the killed follower", func() bool {
 			snap, _ := strconv.ParseUint(leader.Node().Raft().Stats()["last_snapshot_index"], 10, 64)
-			return snap > lastBefore+32+1
+			return snap > lastBefore+trailing+1
 		})
 	})
 	c.WaitForApplied(target)
