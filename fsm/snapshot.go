@@ -128,6 +128,15 @@ type snapWriter struct {
 	err     error
 }
 
+// putEncoded writes one record already encoded with its length prefix.
+func (sw *snapWriter) putEncoded(b []byte) {
+	if sw.err != nil {
+		return
+	}
+	sw.records++
+	_, sw.err = sw.w.Write(b)
+}
+
 func (sw *snapWriter) put(r *fsmpb.SnapshotRecord) {
 	if sw.err != nil {
 		return
@@ -168,22 +177,19 @@ func (f *Frozen) writeAuths(sw *snapWriter) {
 		hx, hy := f.auths.get(int(x.ref)).codeHash, f.auths.get(int(y.ref)).codeHash
 		return bytes.Compare(hx[:], hy[:])
 	})
-	// One record, reused: put encodes it before the next is filled in.
-	rec := &fsmpb.AuthorizationRecord{}
-	wrapped := &fsmpb.SnapshotRecord{Record: &fsmpb.SnapshotRecord_Authorization{Authorization: rec}}
+	var buf []byte
 	for _, o := range order {
 		if sw.err != nil {
 			return
 		}
 		a := f.auths.get(int(o.ref))
-		rec.Id, rec.CodeHash, rec.ProviderId, rec.ReportType = a.id.String(), a.codeHash[:], f.providerIDs[a.provider], uint32(a.rtype)
-		rec.HasOnset, rec.OnsetDay, rec.IssuedUnixMs, rec.ExpiresUnixMs = a.flags&authOnset != 0, a.onsetDay, a.issuedMs, a.expiresMs
-		rec.SubmissionId = ""
+		var sub *shortID
 		if a.sub != 0 {
-			sub := f.subs.get(int(a.sub - 1))
-			rec.SubmissionId = sub.id.String()
+			r := f.subs.get(int(a.sub - 1))
+			sub = &r.id
 		}
-		sw.put(wrapped)
+		buf = appendAuthSnapshotRecord(buf[:0], &a, f.providerIDs[a.provider], sub)
+		sw.putEncoded(buf)
 	}
 }
 
