@@ -24,14 +24,20 @@ const snapshotPollEvery = time.Second
 // reached every few seconds.
 const minSnapshotGap = 10 * time.Second
 
+// minTrailingLogs is the fewest log entries kept after a snapshot however
+// large they are.
+const minTrailingLogs = 256
+
 // snapshotByBytesLoop takes a snapshot whenever cfg.SnapshotLogBytes of
 // commands were applied since the last one it took. Raft compacts the log
-// after each snapshot, keeping TrailingLogs entries.
+// after each snapshot, keeping TrailingLogs entries; those are bounded in
+// bytes too (see trailingFor).
 func (n *Node) snapshotByBytesLoop() {
 	defer n.wg.Done()
 	t := time.NewTicker(snapshotPollEvery)
 	defer t.Stop()
 	last := n.adapter.appliedBytes.Load()
+	lastIndex := n.raft.AppliedIndex()
 	var lastAt time.Time
 	for {
 		select {
@@ -39,7 +45,8 @@ func (n *Node) snapshotByBytesLoop() {
 			return
 		case <-t.C:
 		}
-		now := n.adapter.appliedBytes.Load()
+		now, index := n.adapter.appliedBytes.Load(), n.raft.AppliedIndex()
+		n.boundTrailingLogs(now-last, index-lastIndex)
 		if now-last < n.cfg.SnapshotLogBytes || time.Since(lastAt) < minSnapshotGap {
 			continue
 		}
@@ -49,11 +56,42 @@ func (n *Node) snapshotByBytesLoop() {
 		switch {
 		case err == nil:
 			n.log.Info().Int64("applied_bytes", now-last).Dur("took", time.Since(start)).Msg("snapshot taken after a large volume of commands")
-			last = now
+			last, lastIndex = now, index
 		case errors.Is(err, raft.ErrNothingNewToSnapshot):
-			last = now
+			last, lastIndex = now, index
 		default:
 			n.log.Warn().Err(err).Msg("snapshot by volume failed; will retry")
 		}
+	}
+}
+
+// trailingFor returns how many entries to keep after a snapshot when
+// entries of the recent log average avg bytes: at most cfg.TrailingLogs,
+// and no more than half of SnapshotLogBytes in total. Batched uploads make
+// entries of tens of kilobytes under load, where a count alone would keep
+// hundreds of megabytes of log (bbolt file, page cache and resident memory).
+func (n *Node) trailingFor(avg int64) uint64 {
+	want := n.cfg.TrailingLogs
+	if avg > 0 {
+		want = min(want, uint64(n.cfg.SnapshotLogBytes/2/avg))
+	}
+	return max(want, min(minTrailingLogs, n.cfg.TrailingLogs))
+}
+
+// boundTrailingLogs sets raft's TrailingLogs from the entries applied
+// since the last volume snapshot (bytes over entries), when it moved by
+// more than a quarter. It takes effect at the next compaction.
+func (n *Node) boundTrailingLogs(bytes int64, entries uint64) {
+	if entries < minTrailingLogs {
+		return // too few entries to say what size they are
+	}
+	want := n.trailingFor(bytes / int64(entries))
+	rc := n.raft.ReloadableConfig()
+	if diff := max(want, rc.TrailingLogs) - min(want, rc.TrailingLogs); diff*4 <= rc.TrailingLogs {
+		return
+	}
+	rc.TrailingLogs = want
+	if err := n.raft.ReloadConfig(rc); err != nil {
+		n.log.Warn().Err(err).Msg("set trailing logs")
 	}
 }
