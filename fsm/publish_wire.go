@@ -76,6 +76,26 @@ func CheckPublishPayload(payload []byte) (int, error) {
 	return len(b.items), nil
 }
 
+// SplitPublishPayload returns the encoded uploads of a Publish payload
+// (windows of payload, not copies), for a leader that adds a forwarded
+// batch to its own. The payload must be in the form AppendPublishEntry
+// writes.
+func SplitPublishPayload(payload []byte) ([][]byte, error) {
+	var items [][]byte
+	for rest := payload; len(rest) > 0; {
+		item, n := consumeField(rest, wirePublishItems)
+		if n < 0 {
+			return nil, fmt.Errorf("%w: publish payload is not a list of items", ErrBadCommand)
+		}
+		items = append(items, item)
+		rest = rest[n:]
+	}
+	if len(items) == 0 {
+		return nil, fmt.Errorf("%w: empty publish", ErrBadCommand)
+	}
+	return items, nil
+}
+
 func keyWireLen(k tek.Key) int {
 	n := 1 + 1 + tek.KeyLen
 	n += varintField(uint64(k.RollingStart))

@@ -119,3 +119,74 @@ func propose(t *testing.T, n *Node, typ fsmpb.CommandType, payload proto.Message
 		t.Fatalf("propose %v: %v", typ, err)
 	}
 }
+
+// TestPublishRelayedJoinsTheLeadersBatches: a batch forwarded by a
+// follower is answered per upload, in order, like uploads of the leader's
+// own clients: new submissions, a refusal of its own, a replay.
+func TestPublishRelayedJoinsTheLeadersBatches(t *testing.T) {
+	n := openNode(t, testNodeConfig("n1", t.TempDir(), "", true))
+	waitLeader(t, n)
+	propose(t, n, fsmpb.CommandType_COMMAND_TYPE_CREATE_PROVIDER, &fsmpb.CreateProvider{Id: "p_1", Name: "P", TokenHash: make([]byte, 32)})
+	issue := &fsmpb.IssueAuthorizations{ProviderId: "p_1", ReportType: uint32(tek.ReportConfirmed), ExpiresUnixMs: time.Now().Add(time.Hour).UnixMilli()}
+	for i := range 3 {
+		issue.Authorizations = append(issue.Authorizations, &fsmpb.Authorization{Id: fmt.Sprintf("a_%d", i), CodeHash: workload.CodeHash(i)})
+	}
+	propose(t, n, fsmpb.CommandType_COMMAND_TYPE_ISSUE_AUTHORIZATIONS, issue)
+
+	// Codes 0 and 1, code 1 again with other keys, code 0 again with the
+	// same keys (a retry), and an unknown code 7.
+	items := []*fsmpb.PublishItem{testItem(0, 0, 0), testItem(1, 1, 1), testItem(1, 2, 2), testItem(0, 3, 0), testItem(7, 4, 4)}
+	payload, err := proto.Marshal(&fsmpb.Publish{Items: items})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := fsm.CheckPublishPayload(payload); err != nil {
+		t.Fatal(err)
+	}
+	res, err := n.PublishRelayed(context.Background(), payload)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res) != len(items) {
+		t.Fatalf("%d results for %d uploads", len(res), len(items))
+	}
+	if res[0].Err != nil || res[0].SubmissionID != items[0].SubmissionId || res[0].Inserted != 2 {
+		t.Errorf("upload 0: %+v", res[0])
+	}
+	if res[1].Err != nil || res[1].SubmissionID != items[1].SubmissionId {
+		t.Errorf("upload 1: %+v", res[1])
+	}
+	if !errors.Is(res[2].Err, fsm.ErrCodeUsed) {
+		t.Errorf("upload 2 (code 1 with other keys): %+v, want ErrCodeUsed", res[2])
+	}
+	if res[3].Err != nil || !res[3].Replayed || res[3].SubmissionID != items[0].SubmissionId {
+		t.Errorf("upload 3 (retry of upload 0): %+v, want a replay of %s", res[3], items[0].SubmissionId)
+	}
+	if !errors.Is(res[4].Err, fsm.ErrCodeInvalid) {
+		t.Errorf("upload 4 (unknown code): %+v, want ErrCodeInvalid", res[4])
+	}
+}
+
+// TestRelayedUploadsAreNeverForwardedAgain: a node that lost the
+// leadership answers relayed uploads with ErrNotLeader instead of sending
+// them on, and keeps its own clients' uploads for the forward.
+func TestRelayedUploadsAreNeverForwardedAgain(t *testing.T) {
+	batch := []publishReq{
+		{item: []byte("own-1"), done: make(chan publishDone, 1)},
+		{item: []byte("relayed"), done: make(chan publishDone, 1), relayed: true},
+		{item: []byte("own-2"), done: make(chan publishDone, 1)},
+	}
+	relayed := batch[1]
+	kept := failRelayed(batch)
+	if len(kept) != 2 || string(kept[0].item) != "own-1" || string(kept[1].item) != "own-2" {
+		t.Fatalf("kept %d uploads, want own-1 and own-2", len(kept))
+	}
+	select {
+	case d := <-relayed.done:
+		if !errors.Is(d.err, ErrNotLeader) {
+			t.Fatalf("relayed upload answered %v, want ErrNotLeader", d.err)
+		}
+	default:
+		t.Fatal("relayed upload not answered")
+	}
+}

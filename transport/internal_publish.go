@@ -27,6 +27,29 @@ const (
 )
 
 // publishForwarderSetter is implemented by nodes that batch on followers.
+// relayPublisher is implemented by stores that add a forwarded batch to
+// their own batches (node.Node.PublishRelayed).
+type relayPublisher interface {
+	PublishRelayed(ctx context.Context, payload []byte) ([]fsm.PublishItemResult, error)
+}
+
+// commitRelayed commits a batch a follower forwarded: through the store's
+// batcher when it has one, else as one command of its own.
+func (s *Server) commitRelayed(ctx context.Context, payload []byte) ([]fsm.PublishItemResult, error) {
+	if rp, ok := s.store.(relayPublisher); ok {
+		return rp.PublishRelayed(ctx, payload)
+	}
+	res, err := s.store.ProposeEncoded(ctx, fsmpb.CommandType_COMMAND_TYPE_PUBLISH, payload)
+	if err == nil {
+		err = res.Err
+	}
+	if err != nil {
+		return nil, err
+	}
+	items, _ := res.Value.([]fsm.PublishItemResult)
+	return items, nil
+}
+
 type publishForwarderSetter interface {
 	SetPublishForwarder(node.PublishForwarder)
 }
@@ -59,15 +82,11 @@ func (s *Server) handleInternalPublish(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, &apiError{status: 503, code: codeNoLeader, msg: "not the leader", retryAfter: 1})
 		return
 	}
-	res, err := s.store.ProposeEncoded(r.Context(), fsmpb.CommandType_COMMAND_TYPE_PUBLISH, body)
-	if err == nil {
-		err = res.Err
-	}
+	items, err := s.commitRelayed(r.Context(), body)
 	if err != nil {
 		s.writeError(w, r, err)
 		return
 	}
-	items, _ := res.Value.([]fsm.PublishItemResult)
 	if len(items) != n {
 		s.writeError(w, r, errInternalResult)
 		return
