@@ -169,6 +169,9 @@ func checkInvariants(t *testing.T, s *State) {
 	if subs != s.subByID.len() || subs != s.subByRev.len() {
 		t.Fatalf("%d live submissions, indexes hold %d and %d", subs, s.subByID.len(), s.subByRev.len())
 	}
+	for name, x := range map[string]*hashIndex{"position": s.position, "authByCode": s.authByCode, "subByID": s.subByID, "subByRev": s.subByRev} {
+		checkIndexTags(t, name, x)
+	}
 	auths := 0
 	for i := 0; i < s.auths.len(); i++ {
 		if a := s.auths.ref(i); a.flags&authLive != 0 {
@@ -193,5 +196,16 @@ func checkInvariants(t *testing.T, s *State) {
 	}
 	if len(s.pendingSet) != len(s.pendingKeys) {
 		t.Fatalf("pendingSet %d, pendingKeys %d", len(s.pendingSet), len(s.pendingKeys))
+	}
+}
+
+// checkIndexTags requires every occupied slot of an index to carry the tag
+// of its reference's hash: a wrong tag would hide the key from look-ups.
+func checkIndexTags(t *testing.T, name string, x *hashIndex) {
+	t.Helper()
+	for i, v := range x.slots.s {
+		if v != 0 && x.slots.tags[i] != tagOf(x.hashOf(v-1)) {
+			t.Fatalf("index %s: slot %d (ref %d) has tag %d, want %d", name, i, v-1, x.slots.tags[i], tagOf(x.hashOf(v-1)))
+		}
 	}
 }
