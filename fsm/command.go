@@ -15,11 +15,21 @@ const CommandVersion = 1
 // Encode wraps a payload in a versioned envelope stamped with the proposer's
 // time. The result is what goes into the Raft log.
 func Encode(t fsmpb.CommandType, payload proto.Message, now time.Time) ([]byte, error) {
+	p, err := MarshalPayload(t, payload)
+	if err != nil {
+		return nil, err
+	}
+	return EncodePayload(t, p, now)
+}
+
+// MarshalPayload encodes a command's payload as it goes into the envelope
+// (deterministic marshaling).
+func MarshalPayload(t fsmpb.CommandType, payload proto.Message) ([]byte, error) {
 	p, err := proto.MarshalOptions{Deterministic: true}.Marshal(payload)
 	if err != nil {
 		return nil, fmt.Errorf("encode %v payload: %w", t, err)
 	}
-	return EncodePayload(t, p, now)
+	return p, nil
 }
 
 // EncodePayload is Encode for a payload that is already encoded (a Publish

@@ -47,17 +47,10 @@ func referenceValidateKeys(keys []tek.Key, now time.Time, retention time.Duratio
 	seen := map[[tek.KeyLen]byte]int{}
 	perStart := map[uint32]int{}
 	for i, k := range keys {
-		switch {
-		case k.RollingPeriod < 1 || k.RollingPeriod > tek.MaxRollingPeriod:
-			return &KeyError{Index: i, Rule: fmt.Sprintf("rollingPeriod must be 1..%d", tek.MaxRollingPeriod)}
-		case k.TransmissionRisk > MaxTransmissionRisk:
-			return &KeyError{Index: i, Rule: fmt.Sprintf("transmissionRisk must be 0..%d", MaxTransmissionRisk)}
-		case k.HasOnset && (k.DaysSinceOnset < -MaxOnsetDays || k.DaysSinceOnset > MaxOnsetDays):
-			return &KeyError{Index: i, Rule: fmt.Sprintf("daysSinceOnsetOfSymptoms must be -%d..%d", MaxOnsetDays, MaxOnsetDays)}
-		case tek.IntervalTime(k.WindowEnd()).Before(oldest):
-			return &KeyError{Index: i, Rule: "key window ended before the retention window plus one day"}
-		case k.RollingStart > current:
-			return &KeyError{Index: i, Rule: "rollingStartNumber is in the future"}
+		// The per-key field rules did not change; the comparison is about
+		// duplicates, per-start counts and overlaps.
+		if err := checkKeyFields(i, k, oldest, current); err != nil {
+			return err
 		}
 		if j, dup := seen[k.Data]; dup {
 			return &KeyError{Index: i, Rule: fmt.Sprintf("same key as key %d", j)}

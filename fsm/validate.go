@@ -27,17 +27,8 @@ func ValidateKeys(keys []tek.Key, now time.Time, retention time.Duration) error 
 	oldest := now.Add(-(retention + 24*time.Hour))
 	current := tek.IntervalOf(now)
 	for i, k := range keys {
-		switch {
-		case k.RollingPeriod < 1 || k.RollingPeriod > tek.MaxRollingPeriod:
-			return &KeyError{Index: i, Rule: fmt.Sprintf("rollingPeriod must be 1..%d", tek.MaxRollingPeriod)}
-		case k.TransmissionRisk > MaxTransmissionRisk:
-			return &KeyError{Index: i, Rule: fmt.Sprintf("transmissionRisk must be 0..%d", MaxTransmissionRisk)}
-		case k.HasOnset && (k.DaysSinceOnset < -MaxOnsetDays || k.DaysSinceOnset > MaxOnsetDays):
-			return &KeyError{Index: i, Rule: fmt.Sprintf("daysSinceOnsetOfSymptoms must be -%d..%d", MaxOnsetDays, MaxOnsetDays)}
-		case tek.IntervalTime(k.WindowEnd()).Before(oldest):
-			return &KeyError{Index: i, Rule: "key window ended before the retention window plus one day"}
-		case k.RollingStart > current:
-			return &KeyError{Index: i, Rule: "rollingStartNumber is in the future"}
+		if err := checkKeyFields(i, k, oldest, current); err != nil {
+			return err
 		}
 		// At most MaxKeysPerUpload keys: comparing with the earlier ones
 		// costs less than building sets, and allocates nothing.
@@ -55,6 +46,24 @@ func ValidateKeys(keys []tek.Key, now time.Time, retention time.Duration) error 
 		}
 	}
 	return checkOverlap(keys)
+}
+
+// checkKeyFields applies the rules of spec §3 that concern key i alone:
+// field ranges, and a window inside [oldest, current interval].
+func checkKeyFields(i int, k tek.Key, oldest time.Time, current uint32) error {
+	switch {
+	case k.RollingPeriod < 1 || k.RollingPeriod > tek.MaxRollingPeriod:
+		return &KeyError{Index: i, Rule: fmt.Sprintf("rollingPeriod must be 1..%d", tek.MaxRollingPeriod)}
+	case k.TransmissionRisk > MaxTransmissionRisk:
+		return &KeyError{Index: i, Rule: fmt.Sprintf("transmissionRisk must be 0..%d", MaxTransmissionRisk)}
+	case k.HasOnset && (k.DaysSinceOnset < -MaxOnsetDays || k.DaysSinceOnset > MaxOnsetDays):
+		return &KeyError{Index: i, Rule: fmt.Sprintf("daysSinceOnsetOfSymptoms must be -%d..%d", MaxOnsetDays, MaxOnsetDays)}
+	case tek.IntervalTime(k.WindowEnd()).Before(oldest):
+		return &KeyError{Index: i, Rule: "key window ended before the retention window plus one day"}
+	case k.RollingStart > current:
+		return &KeyError{Index: i, Rule: "rollingStartNumber is in the future"}
+	}
+	return nil
 }
 
 // checkOverlap rejects keys whose windows overlap while their starts differ.

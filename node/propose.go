@@ -17,14 +17,11 @@ import (
 // errors from the Apply future are mapped like the pre-check: ErrNotLeader,
 // ErrLeadershipLost (outcome unknown), ErrNoLeader, ErrShutdown.
 func (n *Node) Propose(ctx context.Context, t fsmpb.CommandType, payload proto.Message) (fsm.Result, error) {
-	if err := n.checkLeader(); err != nil {
-		return fsm.Result{}, err
-	}
-	data, err := fsm.Encode(t, payload, time.Now())
+	p, err := fsm.MarshalPayload(t, payload)
 	if err != nil {
 		return fsm.Result{}, err
 	}
-	return n.proposeEntry(ctx, t, data)
+	return n.ProposeEncoded(ctx, t, p)
 }
 
 // ProposeEncoded is Propose for a payload that is already encoded (a
@@ -38,11 +35,6 @@ func (n *Node) ProposeEncoded(ctx context.Context, t fsmpb.CommandType, payload 
 	if err != nil {
 		return fsm.Result{}, err
 	}
-	return n.proposeEntry(ctx, t, data)
-}
-
-// proposeEntry commits one encoded log entry and returns its result.
-func (n *Node) proposeEntry(ctx context.Context, t fsmpb.CommandType, data []byte) (fsm.Result, error) {
 	timeout := n.cfg.ApplyTimeout
 	if dl, ok := ctx.Deadline(); ok {
 		if d := time.Until(dl); d < timeout {

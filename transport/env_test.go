@@ -43,6 +43,13 @@ func newEnv(t *testing.T, cfg ...func(*Config)) *testEnv {
 // newEnvOn starts an API on st; set st's function fields before calling.
 func newEnvOn(t *testing.T, st *fakeStore, cfg ...func(*Config)) *testEnv {
 	t.Helper()
+	return startEnv(t, st, false, cfg...)
+}
+
+// startEnv starts an API on st; with park, behind the API's parking
+// listener (Server.Listener), so that its long polls park outside net/http.
+func startEnv(t *testing.T, st *fakeStore, park bool, cfg ...func(*Config)) *testEnv {
+	t.Helper()
 	c := Config{
 		Store:          st,
 		AdminTokenHash: secrets.TokenHash(testAdminToken),
@@ -56,12 +63,20 @@ func newEnvOn(t *testing.T, st *fakeStore, cfg ...func(*Config)) *testEnv {
 		f(&c)
 	}
 	api := New(c)
-	srv := httptest.NewServer(api.Handler())
+	srv := httptest.NewUnstartedServer(api.Handler())
+	if park {
+		srv.Listener = api.Listener(srv.Listener, nil)
+	}
+	srv.Start()
 	t.Cleanup(srv.Close)
 	client := &http.Client{
 		Timeout: 30 * time.Second,
 		// Never follow redirects: the tests assert there are none.
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+	}
+	if park {
+		// No transparent gzip: the long-poll tests compare bytes as sent.
+		client.Transport = &http.Transport{DisableCompression: true}
 	}
 	return &testEnv{t: t, store: st, api: api, srv: srv, client: client, pepper: c.Pepper}
 }

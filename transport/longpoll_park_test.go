@@ -7,37 +7,17 @@ import (
 	"io"
 	"net"
 	"net/http"
-	"net/http/httptest"
 	"runtime"
 	"strings"
 	"testing"
 	"time"
-
-	"github.com/rs/zerolog"
-	"github.com/tekstore/tekstore/secrets"
 )
 
 // newParkingEnvOn starts an API on st behind a parking listener
 // (Server.Listener), so that its long polls park outside net/http.
 func newParkingEnvOn(t *testing.T, st *fakeStore, cfg ...func(*Config)) *testEnv {
 	t.Helper()
-	c := Config{
-		Store:          st,
-		AdminTokenHash: secrets.TokenHash(testAdminToken),
-		Pepper:         secrets.DerivePepper(testAdminToken),
-		Logger:         zerolog.Nop(),
-		Limits:         Limits{PublishPerSec: -1, FailedCodesPerHour: -1, ReadsPerSec: -1, TokenPerSec: -1},
-	}
-	for _, f := range cfg {
-		f(&c)
-	}
-	api := New(c)
-	srv := httptest.NewUnstartedServer(api.Handler())
-	srv.Listener = api.Listener(srv.Listener, nil)
-	srv.Start()
-	t.Cleanup(srv.Close)
-	client := &http.Client{Timeout: 30 * time.Second, Transport: &http.Transport{DisableCompression: true}}
-	return &testEnv{t: t, store: st, api: api, srv: srv, client: client, pepper: c.Pepper}
+	return startEnv(t, st, true, cfg...)
 }
 
 // parkedCount is the number of waiters in the API's parking lot.
