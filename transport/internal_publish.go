@@ -147,12 +147,24 @@ func (s *Server) forwardPublish(ctx context.Context, leaderID string, payload []
 	if err := proto.Unmarshal(rb, &out); err != nil {
 		return nil, fmt.Errorf("decode leader answer: %w", err)
 	}
+	return resultsFromLeader(&out), nil
+}
+
+// resultsFromLeader turns the leader's answer to a forwarded batch into
+// one result per upload. An upload's refusal keeps the leader's status,
+// code and message; a 503 (a leader change under the upload) also says
+// when to retry, as every 503 does (spec §2).
+func resultsFromLeader(out *internalpb.PublishResults) []fsm.PublishItemResult {
 	res := make([]fsm.PublishItemResult, len(out.Results))
 	for i, pr := range out.Results {
 		res[i] = fsm.PublishItemResult{SubmissionID: pr.SubmissionId, Inserted: int(pr.Inserted), Seq: pr.Seq, Replayed: pr.Replayed}
 		if pr.ErrorCode != "" {
-			res[i].Err = &apiError{status: int(pr.ErrorStatus), code: pr.ErrorCode, msg: pr.ErrorMessage}
+			ae := &apiError{status: int(pr.ErrorStatus), code: pr.ErrorCode, msg: pr.ErrorMessage}
+			if ae.status == http.StatusServiceUnavailable {
+				ae.retryAfter = 1
+			}
+			res[i].Err = ae
 		}
 	}
-	return res, nil
+	return res
 }
