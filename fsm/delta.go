@@ -82,6 +82,25 @@ func (s *State) deltaLocked(since uint64, limit int) Delta {
 
 func prevSeq(seq uint64) uint64 { return seq - 1 }
 
+// LastChangeSeq returns the seq of the latest addition to or revocation
+// from the public set (0 if none). A delta after a seq at or above it,
+// and at or below Index, is empty; one after an older seq may be empty too
+// (a key added and revoked since). Long polls use it to skip waking
+// waiters at commands that leave the public set alone (issued codes,
+// provider changes, ticks). It costs O(1).
+func (s *State) LastChangeSeq() uint64 {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	var last uint64
+	if n := s.seqRuns.len(); n > 0 {
+		last = s.seqRuns.ref(n - 1).seq
+	}
+	if n := len(s.revocations); n > 0 && s.revocations[n-1].seq > last {
+		last = s.revocations[n-1].seq
+	}
+	return last
+}
+
 // PublicCount returns the number of keys in the public set and under embargo.
 func (s *State) PublicCount() (public, embargoed int) {
 	s.mu.RLock()

@@ -267,3 +267,34 @@ func TestDeltaClientModel(t *testing.T) {
 		})
 	}
 }
+
+// TestLastChangeSeq: the seq of the latest public-set change moves with a
+// publish and a rollback, not with commands that leave the set alone, and
+// deltas after it are empty.
+func TestLastChangeSeq(t *testing.T) {
+	h := newHarness(t)
+	if got := h.s.LastChangeSeq(); got != 0 {
+		t.Fatalf("empty state: %d", got)
+	}
+	h.provider("p1", 100)
+	code := h.code("p1")
+	pub := h.mustPublish(code, h.pastKeys(3))
+	if got := h.s.LastChangeSeq(); got != pub.Seq {
+		t.Fatalf("after a publish at %d: %d", pub.Seq, got)
+	}
+	h.code("p1")
+	h.tick()
+	if got := h.s.LastChangeSeq(); got != pub.Seq {
+		t.Fatalf("after codes and a tick: %d, want still %d", got, pub.Seq)
+	}
+	if d := h.s.Delta(h.s.Index(), 0); len(d.Keys)+len(d.Revoked) != 0 {
+		t.Fatalf("delta after the last change: %+v", d)
+	}
+	rb := h.mustOK(h.rollback(pub.SubmissionID, ""))
+	if got := h.s.LastChangeSeq(); got != rb.Seq {
+		t.Fatalf("after a rollback at %d: %d", rb.Seq, got)
+	}
+	if d := h.s.Delta(rb.Seq-1, 0); len(d.Revoked) != 3 {
+		t.Fatalf("delta before the rollback lists %d revocations, want 3", len(d.Revoked))
+	}
+}

@@ -19,9 +19,11 @@ type parkingLot struct {
 	s *Server
 	// gen counts broadcasts; a waiter that saw it unchanged after setting
 	// its read deadline is sure to be woken by the next one.
-	gen  atomic.Uint64
-	done chan struct{}
-	wg   sync.WaitGroup
+	gen atomic.Uint64
+	// wakeups counts the waiters woken by broadcasts.
+	wakeups atomic.Uint64
+	done    chan struct{}
+	wg      sync.WaitGroup
 
 	mu     sync.Mutex
 	closed bool
@@ -52,14 +54,20 @@ func (l *parkingLot) watch() {
 	}
 }
 
-// broadcast wakes every parked waiter that reads its connection (quiet
-// waiters watch the node's channel themselves).
+// broadcast wakes the parked waiters that read their connection (quiet
+// waiters watch the node's channel themselves) and may now have something
+// to answer: those whose since is older than the public set's last change
+// (fsm.State.LastChangeSeq) or not below the index (a reset). A command
+// that leaves the public set alone (codes issued, a tick) wakes none.
 func (l *parkingLot) broadcast() {
+	st := l.s.state
+	last, index := st.LastChangeSeq(), st.Index()
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	l.gen.Add(1)
 	for w := l.head; w != nil; w = w.next {
-		if !w.answering && w.raw != nil {
+		if !w.answering && w.raw != nil && (w.since < last || w.since == 0 || w.since > index) {
+			l.wakeups.Add(1)
 			_ = w.raw.SetReadDeadline(aLongTimeAgo)
 		}
 	}

@@ -267,3 +267,33 @@ func isTimeout(err error) bool {
 	ne, ok := err.(net.Error)
 	return ok && ne.Timeout()
 }
+
+// TestParkedWokenOnlyByPublicChanges: commands that leave the public set
+// alone (here codes issued) wake no parked waiter; a publish wakes it and
+// it answers with the new keys.
+func TestParkedWokenOnlyByPublicChanges(t *testing.T) {
+	e := newParkingEnvOn(t, newFakeStore(t, "n1"))
+	e.provider("p_a", 0)
+	e.publishN(1, 1)
+	since := e.store.AppliedIndex()
+	got := make(chan resp, 1)
+	go func() { got <- e.doAsync(req{method: "GET", path: fmt.Sprintf("/v1/keys?since=%d&wait=50s", since)}) }()
+	waitFor(t, "the poll parked", func() bool { return parkedCount(e.api) == 1 })
+	lot := e.api.lot.Load()
+	for i := 0; i < 5; i++ {
+		gen := lot.gen.Load()
+		e.code("p_a", time.Hour) // an applied command, no key
+		waitFor(t, "the watcher's broadcast", func() bool { return lot.gen.Load() > gen })
+	}
+	if n := lot.wakeups.Load(); n != 0 || parkedCount(e.api) != 1 {
+		t.Fatalf("after codes were issued: %d wake-ups, %d parked; want 0 and 1", n, parkedCount(e.api))
+	}
+	e.publish(e.code("p_a", time.Hour), pastKeys(t, 3))
+	r := <-got
+	if r.status != http.StatusOK || !strings.Contains(string(r.body), `"keys":[{`) {
+		t.Fatalf("answer after a publish: %d %s", r.status, r.body)
+	}
+	if lot.wakeups.Load() == 0 {
+		t.Fatal("answered without a wake-up")
+	}
+}
