@@ -30,6 +30,8 @@ func (n *Node) leaderLoop() {
 		case isLeader := <-n.leaderCh:
 			if isLeader {
 				nextSeal = time.Now().Add(n.cfg.CheckpointInterval)
+				n.wg.Add(1)
+				go n.markLeaderReady()
 			}
 		case now := <-tick.C:
 			if !n.IsLeader() {
@@ -45,6 +47,30 @@ func (n *Node) leaderLoop() {
 				}
 			}
 		}
+	}
+}
+
+// markLeaderReady waits until this new leader has applied every entry
+// before its term began (a Raft barrier), then records the term as ready
+// for CaughtUp. If leadership is lost meanwhile the barrier fails and the
+// next election's leader does the same.
+func (n *Node) markLeaderReady() {
+	defer n.wg.Done()
+	term := n.raft.CurrentTerm()
+	f := n.raft.Barrier(n.cfg.ApplyTimeout)
+	// raft does not answer a barrier still queued when it shuts down: wait
+	// for it aside, so that Close is not held up (that goroutine ends with
+	// the process at worst).
+	done := make(chan error, 1)
+	go func() { done <- f.Error() }()
+	select {
+	case err := <-done:
+		if err != nil {
+			n.log.Debug().Err(err).Uint64("term", term).Msg("leader barrier")
+			return
+		}
+		n.readyTerm.Store(term)
+	case <-n.stop:
 	}
 }
 

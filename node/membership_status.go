@@ -60,9 +60,15 @@ func (n *Node) Status() Status {
 // CaughtUp reports whether this node has applied what it knows to be
 // committed, within a small lag: a follower compares with the highest commit
 // index the leader has sent it, so a node that is still fetching missed
-// entries or a snapshot is not caught up.
+// entries or a snapshot is not caught up. A leader is caught up once it has
+// applied every entry before its term's first (markLeaderReady): a node
+// restarted on its own log does not apply that log until it commits an
+// entry as leader, and until then its commit index says nothing.
 func (n *Node) CaughtUp() bool {
-	if n.raft.State() != raft.Leader && n.commits != nil && n.commits.seen.Load() == 0 {
+	if n.raft.State() == raft.Leader {
+		return n.readyTerm.Load() == n.raft.CurrentTerm()
+	}
+	if n.commits != nil && n.commits.seen.Load() == 0 {
 		// Nothing heard from a leader's replication yet (heartbeats carry
 		// no commit index): the gap is unknown.
 		return false

@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/hashicorp/raft"
@@ -46,7 +47,10 @@ type Node struct {
 	closeMu  sync.Mutex
 	closed   bool
 	leaderCh chan bool
-	commits  *commitWatcher // highest leader commit index seen (CaughtUp)
+	// readyTerm is the latest term in which this node, as leader, applied
+	// everything before the term began (markLeaderReady).
+	readyTerm atomic.Uint64
+	commits   *commitWatcher // highest leader commit index seen (CaughtUp)
 
 	publishCh  chan publishReq
 	batchSizes prometheus.Histogram
