@@ -72,11 +72,6 @@ func (h handler) decodePayload(b []byte) (any, error) {
 	if h.decode != nil {
 		return h.decode(b)
 	}
-	return h.message(b)
-}
-
-// message decodes a payload into the command's protobuf message.
-func (h handler) message(b []byte) (proto.Message, error) {
 	msg := h.newPayload()
 	if err := proto.Unmarshal(b, msg); err != nil {
 		return nil, err

@@ -52,17 +52,3 @@ func Decode(data []byte) (*fsmpb.Envelope, error) {
 	}
 	return env, nil
 }
-
-// DecodePayload decodes a command payload of type t into its message (a
-// Publish payload into *fsmpb.Publish).
-func DecodePayload(t fsmpb.CommandType, payload []byte) (proto.Message, error) {
-	h, ok := handlers[t]
-	if !ok {
-		return nil, fmt.Errorf("unknown command type %d", int32(t))
-	}
-	msg, err := h.message(payload)
-	if err != nil {
-		return nil, fmt.Errorf("decode %v payload: %w", t, err)
-	}
-	return msg, nil
-}

@@ -2,6 +2,7 @@ package fsm
 
 import (
 	"fmt"
+	"slices"
 	"unicode/utf8"
 
 	"github.com/tekstore/tekstore/fsm/fsmpb"
@@ -38,6 +39,7 @@ const (
 // AppendPublishItem appends the encoding of one upload (an fsmpb.PublishItem)
 // to b.
 func AppendPublishItem(b []byte, codeHash, revHash Hash, submissionID string, keys []tek.Key) []byte {
+	b = slices.Grow(b, publishItemLen(submissionID, keys))
 	b = protowire.AppendTag(b, wireItemCodeHash, protowire.BytesType)
 	b = protowire.AppendBytes(b, codeHash[:])
 	if submissionID != "" {
@@ -54,6 +56,18 @@ func AppendPublishItem(b []byte, codeHash, revHash Hash, submissionID string, ke
 	return b
 }
 
+// publishItemLen is the length of AppendPublishItem's encoding.
+func publishItemLen(submissionID string, keys []tek.Key) int {
+	n := 2 * (1 + protowire.SizeBytes(len(Hash{})))
+	if submissionID != "" {
+		n += 1 + protowire.SizeBytes(len(submissionID))
+	}
+	for _, k := range keys {
+		n += 1 + protowire.SizeBytes(keyWireLen(k))
+	}
+	return n
+}
+
 // AppendPublishEntry appends one encoded upload (from AppendPublishItem) to
 // a Publish payload.
 func AppendPublishEntry(payload, item []byte) []byte {
@@ -61,32 +75,27 @@ func AppendPublishEntry(payload, item []byte) []byte {
 	return protowire.AppendBytes(payload, item)
 }
 
-// CheckPublishPayload decodes a Publish payload as Apply will, and returns
-// the number of uploads in it. The leader calls it on a batch forwarded by
-// a follower before putting the bytes in the log: a payload Apply cannot
-// decode would stop every node at that entry.
-func CheckPublishPayload(payload []byte) (int, error) {
-	b, err := decodePublishPayload(payload)
-	if err != nil {
-		return 0, err
-	}
-	if len(b.items) == 0 {
-		return 0, fmt.Errorf("%w: empty publish", ErrBadCommand)
-	}
-	return len(b.items), nil
-}
-
 // SplitPublishPayload returns the encoded uploads of a Publish payload
-// (windows of payload, not copies), for a leader that adds a forwarded
-// batch to its own. The payload must be in the form AppendPublishEntry
-// writes.
+// (windows of payload, not copies) after checking that each decodes as
+// Apply will decode it. The leader calls it on a batch forwarded by a
+// follower before adding the uploads to its own batches: an entry Apply
+// cannot decode would stop every node at that entry.
 func SplitPublishPayload(payload []byte) ([][]byte, error) {
 	var items [][]byte
+	var keys []tek.Key // scratch for the checks, reused
 	for rest := payload; len(rest) > 0; {
 		item, n := consumeField(rest, wirePublishItems)
 		if n < 0 {
 			return nil, fmt.Errorf("%w: publish payload is not a list of items", ErrBadCommand)
 		}
+		if _, ok := decodeItemFast(item, &keys); !ok {
+			// Not in canonical form: Apply reads the batch with the
+			// generated code, which must accept this item.
+			if err := proto.Unmarshal(item, &fsmpb.PublishItem{}); err != nil {
+				return nil, fmt.Errorf("%w: publish item %d: %v", ErrBadCommand, len(items), err)
+			}
+		}
+		keys = keys[:0]
 		items = append(items, item)
 		rest = rest[n:]
 	}
@@ -250,9 +259,6 @@ func decodeItemFast(b []byte, all *[]tek.Key) (publishInput, bool) {
 		}
 	}
 	in.keys = (*all)[first:len(*all):len(*all)]
-	if len(in.keys) == 0 {
-		in.keys = nil
-	}
 	return in, true
 }
 

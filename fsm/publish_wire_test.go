@@ -48,6 +48,9 @@ func TestAppendPublishItemIsProtoMarshal(t *testing.T) {
 		if !bytes.Equal(got, want) {
 			t.Fatalf("item %d: AppendPublishItem\n%x\nproto.Marshal\n%x", i, got, want)
 		}
+		if len(got) != publishItemLen(id, keys) {
+			t.Fatalf("item %d: %d bytes, publishItemLen says %d", i, len(got), publishItemLen(id, keys))
+		}
 	}
 }
 
@@ -95,6 +98,9 @@ func comparePublishDecoders(t *testing.T, payload []byte) {
 	t.Helper()
 	got, gerr := decodePublishPayload(payload)
 	want, werr := decodePublishGeneric(payload)
+	if _, serr := SplitPublishPayload(payload); serr == nil && gerr != nil {
+		t.Fatalf("payload %x: SplitPublishPayload accepted what Apply cannot decode: %v", payload, gerr)
+	}
 	if (gerr == nil) != (werr == nil) {
 		t.Fatalf("payload %x: error %v, generated code %v", payload, gerr, werr)
 	}
@@ -154,13 +160,13 @@ func TestApplyReadsHandWrittenPublish(t *testing.T) {
 			t.Fatalf("item %d: %+v", i, it)
 		}
 	}
-	if n, err := CheckPublishPayload(payload); err != nil || n != 3 {
-		t.Fatalf("CheckPublishPayload = %d, %v", n, err)
+	if items, err := SplitPublishPayload(payload); err != nil || len(items) != 3 {
+		t.Fatalf("SplitPublishPayload = %d items, %v", len(items), err)
 	}
-	if _, err := CheckPublishPayload(payload[:len(payload)-3]); err == nil {
-		t.Fatal("CheckPublishPayload accepted a cut payload")
+	if _, err := SplitPublishPayload(payload[:len(payload)-3]); err == nil {
+		t.Fatal("SplitPublishPayload accepted a cut payload")
 	}
-	if _, err := CheckPublishPayload(nil); err == nil {
-		t.Fatal("CheckPublishPayload accepted an empty payload")
+	if _, err := SplitPublishPayload(nil); err == nil {
+		t.Fatal("SplitPublishPayload accepted an empty payload")
 	}
 }

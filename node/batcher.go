@@ -124,17 +124,13 @@ func (n *Node) PublishBatched(ctx context.Context, item []byte) (fsm.PublishItem
 	}
 }
 
-// PublishRelayed commits a batch of uploads that a follower forwarded (a
-// Publish payload, checked with fsm.CheckPublishPayload) and returns one
-// result per upload, in order. The uploads join this node's own batches,
+// PublishRelayed commits a batch of uploads that a follower forwarded
+// (encoded uploads, split and checked by fsm.SplitPublishPayload) and
+// returns one result per upload, in order. The uploads join this node's own batches,
 // so that the cluster commits one Raft entry per batch cycle instead of
 // one per node: fewer entries mean fewer fsyncs and Raft messages on every
 // node.
-func (n *Node) PublishRelayed(ctx context.Context, payload []byte) ([]fsm.PublishItemResult, error) {
-	items, err := fsm.SplitPublishPayload(payload)
-	if err != nil {
-		return nil, err
-	}
+func (n *Node) PublishRelayed(ctx context.Context, items [][]byte) ([]fsm.PublishItemResult, error) {
 	reqs := make([]publishReq, len(items))
 	for i, it := range items {
 		reqs[i] = publishReq{item: it, done: make(chan publishDone, 1), relayed: true}

@@ -140,10 +140,11 @@ func TestPublishRelayedJoinsTheLeadersBatches(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := fsm.CheckPublishPayload(payload); err != nil {
+	split, err := fsm.SplitPublishPayload(payload)
+	if err != nil {
 		t.Fatal(err)
 	}
-	res, err := n.PublishRelayed(context.Background(), payload)
+	res, err := n.PublishRelayed(context.Background(), split)
 	if err != nil {
 		t.Fatal(err)
 	}

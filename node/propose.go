@@ -26,7 +26,7 @@ func (n *Node) Propose(ctx context.Context, t fsmpb.CommandType, payload proto.M
 
 // ProposeEncoded is Propose for a payload that is already encoded (a
 // Publish payload forwarded by a follower, checked by the caller with
-// fsm.CheckPublishPayload).
+// fsm.SplitPublishPayload).
 func (n *Node) ProposeEncoded(ctx context.Context, t fsmpb.CommandType, payload []byte) (fsm.Result, error) {
 	if err := n.checkLeader(); err != nil {
 		return fsm.Result{}, err

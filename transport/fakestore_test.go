@@ -57,11 +57,15 @@ func (f *fakeStore) Propose(ctx context.Context, t fsmpb.CommandType, payload pr
 	return f.applyAt(time.Now(), t, payload)
 }
 
-// ProposeEncoded implements Store: the payload is decoded and proposed
-// through Propose, so that ProposeFunc and the proposal count see it.
+// ProposeEncoded implements Store for the one command proposed encoded
+// (Publish): the payload is decoded and proposed through Propose, so that
+// ProposeFunc and the proposal count see it.
 func (f *fakeStore) ProposeEncoded(ctx context.Context, t fsmpb.CommandType, payload []byte) (fsm.Result, error) {
-	msg, err := fsm.DecodePayload(t, payload)
-	if err != nil {
+	if t != fsmpb.CommandType_COMMAND_TYPE_PUBLISH {
+		return fsm.Result{}, fmt.Errorf("fake store: %v proposed encoded", t)
+	}
+	msg := &fsmpb.Publish{}
+	if err := proto.Unmarshal(payload, msg); err != nil {
 		return fsm.Result{}, err
 	}
 	return f.Propose(ctx, t, msg)

@@ -30,14 +30,15 @@ const (
 // relayPublisher is implemented by stores that add a forwarded batch to
 // their own batches (node.Node.PublishRelayed).
 type relayPublisher interface {
-	PublishRelayed(ctx context.Context, payload []byte) ([]fsm.PublishItemResult, error)
+	PublishRelayed(ctx context.Context, items [][]byte) ([]fsm.PublishItemResult, error)
 }
 
-// commitRelayed commits a batch a follower forwarded: through the store's
-// batcher when it has one, else as one command of its own.
-func (s *Server) commitRelayed(ctx context.Context, payload []byte) ([]fsm.PublishItemResult, error) {
+// commitRelayed commits a batch a follower forwarded (payload, split into
+// items): through the store's batcher when it has one, else as one
+// command of its own.
+func (s *Server) commitRelayed(ctx context.Context, payload []byte, items [][]byte) ([]fsm.PublishItemResult, error) {
 	if rp, ok := s.store.(relayPublisher); ok {
-		return rp.PublishRelayed(ctx, payload)
+		return rp.PublishRelayed(ctx, items)
 	}
 	res, err := s.store.ProposeEncoded(ctx, fsmpb.CommandType_COMMAND_TYPE_PUBLISH, payload)
 	if err == nil {
@@ -46,8 +47,8 @@ func (s *Server) commitRelayed(ctx context.Context, payload []byte) ([]fsm.Publi
 	if err != nil {
 		return nil, err
 	}
-	items, _ := res.Value.([]fsm.PublishItemResult)
-	return items, nil
+	results, _ := res.Value.([]fsm.PublishItemResult)
+	return results, nil
 }
 
 type publishForwarderSetter interface {
@@ -73,7 +74,7 @@ func (s *Server) handleInternalPublish(w http.ResponseWriter, r *http.Request) {
 	}
 	// The batch goes into the log as it came: it must decode as Apply
 	// will decode it, or it would stop every node at that entry.
-	n, err := fsm.CheckPublishPayload(body)
+	split, err := fsm.SplitPublishPayload(body)
 	if err != nil {
 		s.writeError(w, r, badRequest("malformed forwarded batch"))
 		return
@@ -82,12 +83,12 @@ func (s *Server) handleInternalPublish(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, &apiError{status: 503, code: codeNoLeader, msg: "not the leader", retryAfter: 1})
 		return
 	}
-	items, err := s.commitRelayed(r.Context(), body)
+	items, err := s.commitRelayed(r.Context(), body, split)
 	if err != nil {
 		s.writeError(w, r, err)
 		return
 	}
-	if len(items) != n {
+	if len(items) != len(split) {
 		s.writeError(w, r, errInternalResult)
 		return
 	}

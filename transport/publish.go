@@ -133,7 +133,7 @@ func (s *Server) handlePublish(w http.ResponseWriter, r *http.Request) {
 	}
 	token := secrets.RevisionToken(s.cfg.Pepper, subID)
 	rev := secrets.RevisionTokenHash(token)
-	item := fsm.AppendPublishItem(make([]byte, 0, publishItemSize(len(p.keys))), p.codeHash, fsm.Hash(rev), subID, p.keys)
+	item := fsm.AppendPublishItem(nil, p.codeHash, fsm.Hash(rev), subID, p.keys)
 	res, err := s.commitPublish(r, item)
 	if err == nil {
 		err = res.Err
@@ -151,10 +151,6 @@ func (s *Server) handlePublish(w http.ResponseWriter, r *http.Request) {
 type batchPublisher interface {
 	PublishBatched(ctx context.Context, item []byte) (fsm.PublishItemResult, error)
 }
-
-// publishItemSize is room enough for an encoded upload of n keys: two
-// hashes and an id, and at most 34 bytes per key.
-func publishItemSize(n int) int { return 2*(2+len(fsm.Hash{})) + 2 + 32 + n*34 }
 
 // commitPublish commits one upload (encoded by fsm.AppendPublishItem),
 // through the store's batcher when it has one.
