@@ -44,6 +44,12 @@ func (c *indexHeaderCache) value(index uint64) []string {
 	return v.value
 }
 
+// setIndexHeader sets X-Tekstore-Index to the applied index now, when an
+// answer's header is written (so it is the index the answer reflects).
+func (s *Server) setIndexHeader(h http.Header) {
+	h[headerIndex] = s.indexHeader.value(s.store.AppliedIndex())
+}
+
 // addVary adds Accept-Encoding to Vary, sharing the common value when Vary
 // is not set yet.
 func addVary(h http.Header) {

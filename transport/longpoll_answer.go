@@ -93,7 +93,7 @@ func (a *answerWriter) Header() http.Header { return a.header }
 func (a *answerWriter) WriteHeader(code int) {
 	if a.status == 0 {
 		a.status = code
-		a.header[headerIndex] = a.s.indexHeader.value(a.s.store.AppliedIndex())
+		a.s.setIndexHeader(a.header)
 	}
 }
 

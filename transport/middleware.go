@@ -28,7 +28,7 @@ type statusWriter struct {
 func (w *statusWriter) WriteHeader(code int) {
 	if w.status == 0 {
 		w.status = code
-		w.Header()[headerIndex] = w.s.indexHeader.value(w.s.store.AppliedIndex())
+		w.s.setIndexHeader(w.Header())
 	}
 	w.ResponseWriter.WriteHeader(code)
 }
