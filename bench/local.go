@@ -3,7 +3,6 @@ package bench
 import (
 	"context"
 	"fmt"
-	"net"
 	"net/http"
 	"os"
 	"os/exec"
@@ -13,6 +12,7 @@ import (
 	"time"
 
 	"github.com/tekstore/tekstore/gaen"
+	"github.com/tekstore/tekstore/internal/freeport"
 )
 
 // LocalOptions configure a local cluster of real `tekstore serve` processes.
@@ -91,7 +91,7 @@ func StartLocal(ctx context.Context, opts LocalOptions) (*Local, error) {
 // it is ready; it returns the node's index in URLs.
 func (l *Local) AddNode(ctx context.Context, bootstrap bool) (int, error) {
 	i := len(l.nodes) + 1
-	ports, err := freePorts(3)
+	ports, err := freeport.Ports(3)
 	if err != nil {
 		return 0, err
 	}
@@ -203,24 +203,4 @@ func waitReady(ctx context.Context, base string, limit time.Duration) error {
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
-}
-
-// freePorts reserves n free loopback ports (released before use).
-func freePorts(n int) ([]int, error) {
-	var lns []net.Listener
-	defer func() {
-		for _, l := range lns {
-			l.Close()
-		}
-	}()
-	out := make([]int, n)
-	for i := range out {
-		ln, err := net.Listen("tcp", "127.0.0.1:0")
-		if err != nil {
-			return nil, err
-		}
-		lns = append(lns, ln)
-		out[i] = ln.Addr().(*net.TCPAddr).Port
-	}
-	return out, nil
 }

@@ -6,7 +6,6 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
-	"net"
 	"net/http"
 	"os"
 	"os/exec"
@@ -17,6 +16,7 @@ import (
 	"time"
 
 	ct "github.com/tekstore/tekstore/cluster-tests/clustertest"
+	"github.com/tekstore/tekstore/internal/freeport"
 )
 
 // buildBinary compiles cmd/tekstore into dir.
@@ -30,24 +30,15 @@ func buildBinary(t *testing.T, dir string) string {
 	return bin
 }
 
-// freeAddr returns a loopback address with a port free for TCP and UDP.
+// freeAddr returns a loopback address free for TCP and UDP, never one it
+// returned before (internal/freeport).
 func freeAddr(t *testing.T) string {
 	t.Helper()
-	for range 20 {
-		ln, err := net.Listen("tcp", "127.0.0.1:0")
-		if err != nil {
-			t.Fatal(err)
-		}
-		addr := ln.Addr().String()
-		pc, err := net.ListenPacket("udp", addr)
-		ln.Close()
-		if err == nil {
-			pc.Close()
-			return addr
-		}
+	addr, err := freeport.Addr()
+	if err != nil {
+		t.Fatal(err)
 	}
-	t.Fatal("no free port")
-	return ""
+	return addr
 }
 
 type proc struct {

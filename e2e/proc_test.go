@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"fmt"
-	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -15,6 +14,7 @@ import (
 	"time"
 
 	"github.com/tekstore/tekstore/client"
+	"github.com/tekstore/tekstore/internal/freeport"
 )
 
 // Deadlines of the binary tests (generous: CI machines are slow).
@@ -174,15 +174,15 @@ func tryCLI(t *testing.T, args ...string) (string, string, error) {
 	return out.String(), errOut.String(), err
 }
 
-// freeAddr returns a 127.0.0.1 address with a port that was free just now.
+// freeAddr returns a 127.0.0.1 address never returned before in this
+// process (internal/freeport).
 func freeAddr(t *testing.T) string {
 	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	addr, err := freeport.Addr()
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer ln.Close()
-	return ln.Addr().String()
+	return addr
 }
 
 func tail(s string, n int) string {

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/tekstore/tekstore/cluster"
+
 	"github.com/hashicorp/raft"
 	"github.com/tekstore/tekstore/fsm"
 	"github.com/tekstore/tekstore/fsm/fsmpb"
@@ -46,28 +48,22 @@ type publishDone struct {
 	err error
 }
 
-// PublishForwarder sends a batch of uploads (an encoded fsmpb.Publish
-// payload) to the leader, over the nodes' own connection, and returns one
-// result per item, in order. Item errors travel in the results; the error
-// return is for the batch as a whole.
-type PublishForwarder func(ctx context.Context, leaderID string, payload []byte) ([]fsm.PublishItemResult, error)
-
 // SetPublishForwarder lets a follower's batcher hand its batches to the
 // leader as one request instead of failing them with ErrNotLeader.
-func (n *Node) SetPublishForwarder(f PublishForwarder) {
+func (n *Node) SetPublishForwarder(f cluster.PublishForwarder) {
 	n.fwdMu.Lock()
 	n.forwarder = f
 	n.fwdMu.Unlock()
 }
 
-func (n *Node) publishForwarder() PublishForwarder {
+func (n *Node) publishForwarder() cluster.PublishForwarder {
 	n.fwdMu.Lock()
 	defer n.fwdMu.Unlock()
 	return n.forwarder
 }
 
 // forwardBatch sends a follower's batch to the leader and answers each item.
-func (n *Node) forwardBatch(leaderID string, batch []publishReq, f PublishForwarder) {
+func (n *Node) forwardBatch(leaderID string, batch []publishReq, f cluster.PublishForwarder) {
 	ctx, cancel := context.WithTimeout(context.Background(), n.cfg.ApplyTimeout)
 	defer cancel()
 	res, err := f(ctx, leaderID, batchPayload(batch))
@@ -114,13 +110,13 @@ func (n *Node) PublishBatched(ctx context.Context, item []byte) (fsm.PublishItem
 	case <-ctx.Done():
 		return fsm.PublishItemResult{}, ctx.Err()
 	case <-n.stop:
-		return fsm.PublishItemResult{}, ErrShutdown
+		return fsm.PublishItemResult{}, cluster.ErrShutdown
 	}
 	select {
 	case d := <-req.done:
 		return d.res, d.err
 	case <-ctx.Done():
-		return fsm.PublishItemResult{}, fmt.Errorf("publish: %w (the upload may still commit; retry with the same code)", ErrLeadershipLost)
+		return fsm.PublishItemResult{}, fmt.Errorf("publish: %w (the upload may still commit; retry with the same code)", cluster.ErrLeadershipLost)
 	}
 }
 
@@ -140,9 +136,9 @@ func (n *Node) PublishRelayed(ctx context.Context, items [][]byte) ([]fsm.Publis
 		case n.publishCh <- r:
 		case <-ctx.Done():
 			// Uploads before i are queued and may still commit.
-			return nil, fmt.Errorf("relayed publish, %d of %d uploads queued: %w", i, len(reqs), ErrLeadershipLost)
+			return nil, fmt.Errorf("relayed publish, %d of %d uploads queued: %w", i, len(reqs), cluster.ErrLeadershipLost)
 		case <-n.stop:
-			return nil, ErrShutdown
+			return nil, cluster.ErrShutdown
 		}
 	}
 	out := make([]fsm.PublishItemResult, len(reqs))
@@ -154,7 +150,7 @@ func (n *Node) PublishRelayed(ctx context.Context, items [][]byte) ([]fsm.Publis
 				out[i].Err = d.err
 			}
 		case <-ctx.Done():
-			return nil, fmt.Errorf("relayed publish: %w (the uploads may still commit)", ErrLeadershipLost)
+			return nil, fmt.Errorf("relayed publish: %w (the uploads may still commit)", cluster.ErrLeadershipLost)
 		}
 	}
 	return out, nil
@@ -176,7 +172,7 @@ func (n *Node) batchLoop() {
 		select {
 		case sem <- struct{}{}:
 		case <-n.stop:
-			failAll([]publishReq{first}, ErrShutdown)
+			failAll([]publishReq{first}, cluster.ErrShutdown)
 			return
 		}
 		batch := n.drainBatch(first)
@@ -262,7 +258,7 @@ func failRelayed(batch []publishReq) []publishReq {
 	kept := batch[:0]
 	for _, r := range batch {
 		if r.relayed {
-			r.done <- publishDone{err: ErrNotLeader}
+			r.done <- publishDone{err: cluster.ErrNotLeader}
 			continue
 		}
 		kept = append(kept, r)

@@ -8,6 +8,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/tekstore/tekstore/cluster"
+
 	"github.com/tekstore/tekstore/fsm"
 	"github.com/tekstore/tekstore/fsm/fsmpb"
 	"github.com/tekstore/tekstore/tek"
@@ -184,8 +186,8 @@ func TestRelayedUploadsAreNeverForwardedAgain(t *testing.T) {
 	}
 	select {
 	case d := <-relayed.done:
-		if !errors.Is(d.err, ErrNotLeader) {
-			t.Fatalf("relayed upload answered %v, want ErrNotLeader", d.err)
+		if !errors.Is(d.err, cluster.ErrNotLeader) {
+			t.Fatalf("relayed upload answered %v, want cluster.ErrNotLeader", d.err)
 		}
 	default:
 		t.Fatal("relayed upload not answered")

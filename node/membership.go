@@ -2,50 +2,32 @@ package node
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"time"
 
-	"github.com/hashicorp/raft"
-)
+	"github.com/tekstore/tekstore/cluster"
 
-// Errors of membership changes; transport maps them to HTTP answers.
-var (
-	// ErrMemberConflict: the Raft address is already used by another node id.
-	ErrMemberConflict = errors.New("raft address already used by another node")
-	// ErrLastVoter: the change would leave the cluster without a voter.
-	ErrLastVoter = errors.New("cannot remove the last voter")
-	// ErrHandedOver: the leader was asked to remove itself and handed
-	// leadership to another voter first; the new leader must finish the
-	// removal.
-	ErrHandedOver = errors.New("leadership handed over before removing this node")
+	"github.com/hashicorp/raft"
 )
 
 // membershipTimeout bounds a configuration change when the caller's context
 // has no deadline.
 const membershipTimeout = 30 * time.Second
 
-// Member is one server of the Raft configuration.
-type Member struct {
-	ID       string
-	RaftAddr string
-	Voter    bool
-}
-
 // RaftAddr returns the Raft address this node advertises.
 func (n *Node) RaftAddr() string { return string(n.trans.LocalAddr()) }
 
 // Members returns the latest Raft configuration known to this node (on the
 // leader: the authoritative one, including uncommitted changes).
-func (n *Node) Members() ([]Member, error) {
+func (n *Node) Members() ([]cluster.Member, error) {
 	f := n.raft.GetConfiguration()
 	if err := f.Error(); err != nil {
 		return nil, fmt.Errorf("read raft configuration: %w", mapRaftError(err))
 	}
 	servers := f.Configuration().Servers
-	out := make([]Member, 0, len(servers))
+	out := make([]cluster.Member, 0, len(servers))
 	for _, s := range servers {
-		out = append(out, Member{ID: string(s.ID), RaftAddr: string(s.Address), Voter: s.Suffrage == raft.Voter})
+		out = append(out, cluster.Member{ID: string(s.ID), RaftAddr: string(s.Address), Voter: s.Suffrage == raft.Voter})
 	}
 	return out, nil
 }
@@ -54,7 +36,7 @@ func (n *Node) Members() ([]Member, error) {
 // that is already there with the same address and suffrage changes nothing
 // and reports changed=false; a known id with a new address or suffrage is
 // updated. An address taken by another id is ErrMemberConflict.
-func (n *Node) AddMember(ctx context.Context, m Member) (changed bool, err error) {
+func (n *Node) AddMember(ctx context.Context, m cluster.Member) (changed bool, err error) {
 	if err := n.requireLeader(); err != nil {
 		return false, err
 	}
@@ -64,7 +46,7 @@ func (n *Node) AddMember(ctx context.Context, m Member) (changed bool, err error
 	}
 	for _, have := range members {
 		if have.ID != m.ID && have.RaftAddr == m.RaftAddr {
-			return false, fmt.Errorf("add %s at %s (used by %s): %w", m.ID, m.RaftAddr, have.ID, ErrMemberConflict)
+			return false, fmt.Errorf("add %s at %s (used by %s): %w", m.ID, m.RaftAddr, have.ID, cluster.ErrMemberConflict)
 		}
 		if have.ID == m.ID && have.RaftAddr == m.RaftAddr && have.Voter == m.Voter {
 			return false, nil
@@ -88,7 +70,7 @@ func (n *Node) AddMember(ctx context.Context, m Member) (changed bool, err error
 	return true, nil
 }
 
-func isVoterAt(members []Member, m Member) bool {
+func isVoterAt(members []cluster.Member, m cluster.Member) bool {
 	for _, have := range members {
 		if have.ID == m.ID && have.RaftAddr == m.RaftAddr && have.Voter {
 			return true
@@ -123,14 +105,14 @@ func (n *Node) RemoveMember(ctx context.Context, id string) (removed bool, err e
 		return false, nil
 	}
 	if voters == 0 {
-		return false, fmt.Errorf("remove %s: %w", id, ErrLastVoter)
+		return false, fmt.Errorf("remove %s: %w", id, cluster.ErrLastVoter)
 	}
 	if id == n.ID() {
 		if err := n.raft.LeadershipTransfer().Error(); err != nil {
 			return false, fmt.Errorf("hand over leadership before removing %s: %w", id, mapRaftError(err))
 		}
 		n.log.Info().Msg("leadership handed over before removing this node")
-		return false, fmt.Errorf("remove %s: %w", id, ErrHandedOver)
+		return false, fmt.Errorf("remove %s: %w", id, cluster.ErrHandedOver)
 	}
 	if err := n.raft.RemoveServer(raft.ServerID(id), 0, changeTimeout(ctx)).Error(); err != nil {
 		return false, fmt.Errorf("remove %s: %w", id, mapRaftError(err))
@@ -144,9 +126,9 @@ func (n *Node) requireLeader() error {
 		return nil
 	}
 	if _, _, ok := n.Leader(); !ok {
-		return ErrNoLeader
+		return cluster.ErrNoLeader
 	}
-	return ErrNotLeader
+	return cluster.ErrNotLeader
 }
 
 func changeTimeout(ctx context.Context) time.Duration {

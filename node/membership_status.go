@@ -7,6 +7,8 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/tekstore/tekstore/cluster"
+
 	"github.com/hashicorp/raft"
 )
 
@@ -14,29 +16,9 @@ import (
 // and count as caught up (one pipeline batch in flight is normal).
 const caughtUpLag = 64
 
-// Status is this node's own view of its replication state.
-type Status struct {
-	ID    string
-	State string // leader, follower, candidate or shutdown
-	Voter bool
-	// AppliedIndex is the last command applied to the state machine (the
-	// X-Tekstore-Index of answers).
-	AppliedIndex uint64
-	// CommitIndex is the highest commit index this node has seen (its own
-	// as leader, the leader's from replication as follower).
-	CommitIndex uint64
-	LastIndex   uint64
-	// InSync: this node refuses writes naming unknown things from its own
-	// state (see Node.InSync); otherwise it relays them to the leader.
-	InSync bool
-	// LastContact is when a follower last heard from the leader (zero on
-	// the leader and when never).
-	LastContact time.Time
-}
-
 // Status reports this node's replication state.
-func (n *Node) Status() Status {
-	st := Status{
+func (n *Node) Status() cluster.Status {
+	st := cluster.Status{
 		ID:           n.ID(),
 		State:        strings.ToLower(n.raft.State().String()),
 		AppliedIndex: n.AppliedIndex(),

@@ -10,6 +10,8 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/tekstore/tekstore/cluster"
+
 	"github.com/hashicorp/raft"
 	raftboltdb "github.com/hashicorp/raft-boltdb/v2"
 	"github.com/prometheus/client_golang/prometheus"
@@ -55,7 +57,7 @@ type Node struct {
 	publishCh  chan publishReq
 	batchSizes prometheus.Histogram
 	fwdMu      sync.Mutex
-	forwarder  PublishForwarder
+	forwarder  cluster.PublishForwarder
 }
 
 // Open starts a node on its data directory: it opens the stores, restores
@@ -249,9 +251,9 @@ func (n *Node) WaitForApplied(ctx context.Context, index uint64) error {
 		select {
 		case <-ch:
 		case <-ctx.Done():
-			return fmt.Errorf("wait for index %d (at %d): %w", index, n.AppliedIndex(), ErrNotCaughtUp)
+			return fmt.Errorf("wait for index %d (at %d): %w", index, n.AppliedIndex(), cluster.ErrNotCaughtUp)
 		case <-n.stop:
-			return ErrShutdown
+			return cluster.ErrShutdown
 		}
 	}
 }
@@ -266,12 +268,12 @@ func (n *Node) WaitForLeader(timeout time.Duration) (string, error) {
 			return id, nil
 		}
 		if time.Now().After(deadline) {
-			return "", ErrNoLeader
+			return "", cluster.ErrNoLeader
 		}
 		select {
 		case <-tick.C:
 		case <-n.stop:
-			return "", ErrShutdown
+			return "", cluster.ErrShutdown
 		}
 	}
 }

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/tekstore/tekstore/cluster"
+
 	"github.com/hashicorp/raft"
 	"github.com/tekstore/tekstore/fsm"
 	"github.com/tekstore/tekstore/fsm/fsmpb"
@@ -59,22 +61,22 @@ func (n *Node) checkLeader() error {
 		return nil
 	}
 	if _, _, ok := n.Leader(); !ok {
-		return ErrNoLeader
+		return cluster.ErrNoLeader
 	}
-	return ErrNotLeader
+	return cluster.ErrNotLeader
 }
 
 // mapRaftError turns raft's errors into the node's vocabulary.
 func mapRaftError(err error) error {
 	switch {
 	case errors.Is(err, raft.ErrNotLeader):
-		return ErrNotLeader
+		return cluster.ErrNotLeader
 	case errors.Is(err, raft.ErrLeadershipLost), errors.Is(err, raft.ErrAbortedByRestore):
-		return ErrLeadershipLost
+		return cluster.ErrLeadershipLost
 	case errors.Is(err, raft.ErrEnqueueTimeout), errors.Is(err, raft.ErrLeadershipTransferInProgress):
-		return ErrNoLeader
+		return cluster.ErrNoLeader
 	case errors.Is(err, raft.ErrRaftShutdown):
-		return ErrShutdown
+		return cluster.ErrShutdown
 	}
 	return fmt.Errorf("raft apply: %w", err)
 }

@@ -5,8 +5,9 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/tekstore/tekstore/cluster"
+
 	"github.com/gorilla/mux"
-	"github.com/tekstore/tekstore/node"
 )
 
 // Limits of the cluster endpoints.
@@ -46,10 +47,10 @@ type ClusterPeers interface {
 
 // ClusterNode is the Raft side of membership (node.Node implements it).
 type ClusterNode interface {
-	Members() ([]node.Member, error)
-	AddMember(ctx context.Context, m node.Member) (changed bool, err error)
+	Members() ([]cluster.Member, error)
+	AddMember(ctx context.Context, m cluster.Member) (changed bool, err error)
 	RemoveMember(ctx context.Context, id string) (removed bool, err error)
-	Status() node.Status
+	Status() cluster.Status
 }
 
 // ClusterConfig configures the cluster endpoints.

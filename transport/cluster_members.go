@@ -10,8 +10,9 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/tekstore/tekstore/cluster"
+
 	"github.com/gorilla/mux"
-	"github.com/tekstore/tekstore/node"
 )
 
 // nodeIDPattern is the shape of a node id.
@@ -41,23 +42,23 @@ type removeResponse struct {
 	Removed bool   `json:"removed"`
 }
 
-func (r joinRequest) validate() (node.Member, string, error) {
+func (r joinRequest) validate() (cluster.Member, string, error) {
 	if r.ID == nil || !nodeIDPattern.MatchString(*r.ID) {
-		return node.Member{}, "", badRequest("id is required: 1 to 64 letters, digits, '-' or '_'")
+		return cluster.Member{}, "", badRequest("id is required: 1 to 64 letters, digits, '-' or '_'")
 	}
 	if r.RaftAddr == nil || !validHostPort(*r.RaftAddr) {
-		return node.Member{}, "", badRequest("raftAddr is required as HOST:PORT")
+		return cluster.Member{}, "", badRequest("raftAddr is required as HOST:PORT")
 	}
 	httpURL := ""
 	if r.HTTPAddr != nil && *r.HTTPAddr != "" {
 		u, err := url.Parse(*r.HTTPAddr)
 		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || (u.Path != "" && u.Path != "/") {
-			return node.Member{}, "", badRequest("httpAddr must be a base URL such as http://10.0.0.2:8080")
+			return cluster.Member{}, "", badRequest("httpAddr must be a base URL such as http://10.0.0.2:8080")
 		}
 		httpURL = u.Scheme + "://" + u.Host
 	}
 	voter := r.Voter == nil || *r.Voter
-	return node.Member{ID: *r.ID, RaftAddr: *r.RaftAddr, Voter: voter}, httpURL, nil
+	return cluster.Member{ID: *r.ID, RaftAddr: *r.RaftAddr, Voter: voter}, httpURL, nil
 }
 
 func validHostPort(s string) bool {
@@ -122,7 +123,7 @@ func (c *clusterAPI) handleRemove(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	removed, err := c.cfg.Node.RemoveMember(r.Context(), id)
-	if errors.Is(err, node.ErrHandedOver) {
+	if errors.Is(err, cluster.ErrHandedOver) {
 		c.passToNewLeader(w, r)
 		return
 	}
@@ -152,7 +153,7 @@ func (c *clusterAPI) passToNewLeader(w http.ResponseWriter, r *http.Request) {
 		select {
 		case <-tick.C:
 		case <-ctx.Done():
-			s.writeError(w, r, node.ErrNoLeader)
+			s.writeError(w, r, cluster.ErrNoLeader)
 			return
 		}
 	}
@@ -160,7 +161,7 @@ func (c *clusterAPI) passToNewLeader(w http.ResponseWriter, r *http.Request) {
 	r2.Header.Del(headerForwardedBy)
 	if s.leaderOrForward(w, r2, nil) {
 		// Leadership came back here in the meantime: let the client retry.
-		s.writeError(w, r, node.ErrNoLeader)
+		s.writeError(w, r, cluster.ErrNoLeader)
 	}
 }
 

@@ -10,7 +10,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/tekstore/tekstore/node"
+	"github.com/tekstore/tekstore/cluster"
 )
 
 // States reported for nodes that did not answer.
@@ -54,7 +54,7 @@ type localOut struct {
 	InSync       bool   `json:"inSync"`
 }
 
-func toLocalOut(st node.Status) localOut {
+func toLocalOut(st cluster.Status) localOut {
 	lc := "0s"
 	if st.State != "leader" {
 		lc = lastContactNever

@@ -10,10 +10,11 @@ import (
 	"testing"
 	"time"
 
+	"github.com/tekstore/tekstore/cluster"
+
 	"github.com/tekstore/tekstore/codes"
 	"github.com/tekstore/tekstore/fsm"
 	"github.com/tekstore/tekstore/fsm/fsmpb"
-	"github.com/tekstore/tekstore/node"
 	"google.golang.org/protobuf/proto"
 )
 
@@ -47,11 +48,11 @@ func TestToAPIError(t *testing.T) {
 		{wrap(fsm.ErrQuotaExceeded), 429, codeRateLimited, true},
 		{wrap(fsm.ErrBadCommand), 400, codeBadRequest, false},
 		{wrap(fsm.ErrExists), 409, codeConflict, false},
-		{wrap(node.ErrNoLeader), 503, codeNoLeader, true},
-		{wrap(node.ErrNotLeader), 503, codeNoLeader, true},
-		{wrap(node.ErrNotCaughtUp), 503, codeNotCaughtUp, true},
-		{wrap(node.ErrLeadershipLost), 503, codeUnavailable, true},
-		{wrap(node.ErrShutdown), 503, codeUnavailable, true},
+		{wrap(cluster.ErrNoLeader), 503, codeNoLeader, true},
+		{wrap(cluster.ErrNotLeader), 503, codeNoLeader, true},
+		{wrap(cluster.ErrNotCaughtUp), 503, codeNotCaughtUp, true},
+		{wrap(cluster.ErrLeadershipLost), 503, codeUnavailable, true},
+		{wrap(cluster.ErrShutdown), 503, codeUnavailable, true},
 		{wrap(badRequest("x")), 400, codeBadRequest, false},
 		{errors.New("disk on fire"), 500, codeInternal, false},
 	}
@@ -134,10 +135,10 @@ func TestSpecErrorCodes(t *testing.T) {
 		{"no_leader from readyz", noLeader, func(e *testEnv) req {
 			return req{method: "GET", path: "/readyz"}
 		}, 503, codeNoLeader},
-		{"no_leader from Propose", failPropose(node.ErrNoLeader), func(e *testEnv) req {
+		{"no_leader from Propose", failPropose(cluster.ErrNoLeader), func(e *testEnv) req {
 			return req{method: "POST", path: "/v1/providers", body: `{"name":"GGD"}`, token: testAdminToken}
 		}, 503, codeNoLeader},
-		{"not_leader from Propose", failPropose(node.ErrNotLeader), func(e *testEnv) req {
+		{"not_leader from Propose", failPropose(cluster.ErrNotLeader), func(e *testEnv) req {
 			return req{method: "POST", path: "/v1/providers", body: `{"name":"GGD"}`, token: testAdminToken}
 		}, 503, codeNoLeader},
 		{"not_caught_up", nil, func(e *testEnv) req {
@@ -146,7 +147,7 @@ func TestSpecErrorCodes(t *testing.T) {
 		{"not_caught_up on an admin read", nil, func(e *testEnv) req {
 			return req{method: "GET", path: "/v1/providers?min_index=1000&wait=20ms", token: testAdminToken}
 		}, 503, codeNotCaughtUp},
-		{"unavailable after leadership loss", failPropose(node.ErrLeadershipLost), func(e *testEnv) req {
+		{"unavailable after leadership loss", failPropose(cluster.ErrLeadershipLost), func(e *testEnv) req {
 			e.provider("p_a", 0)
 			return req{method: "POST", path: "/v1/publish", body: publishBody(e.t, e.code("p_a", time.Hour), pastKeys(e.t, 1))}
 		}, 503, codeUnavailable},

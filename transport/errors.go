@@ -5,9 +5,10 @@ import (
 	"fmt"
 	"net/http"
 
+	"github.com/tekstore/tekstore/cluster"
+
 	"github.com/tekstore/tekstore/codes"
 	"github.com/tekstore/tekstore/fsm"
-	"github.com/tekstore/tekstore/node"
 )
 
 // Error codes of spec §2.
@@ -87,13 +88,13 @@ func toAPIError(err error) *apiError {
 		return &apiError{status: 400, code: codeBadRequest, msg: err.Error()}
 	case errors.Is(err, fsm.ErrExists):
 		return &apiError{status: 409, code: codeConflict, msg: err.Error()}
-	case errors.Is(err, node.ErrMemberConflict), errors.Is(err, node.ErrLastVoter):
+	case errors.Is(err, cluster.ErrMemberConflict), errors.Is(err, cluster.ErrLastVoter):
 		return &apiError{status: 409, code: codeConflict, msg: err.Error()}
-	case errors.Is(err, node.ErrNoLeader), errors.Is(err, node.ErrNotLeader), errors.Is(err, node.ErrHandedOver):
+	case errors.Is(err, cluster.ErrNoLeader), errors.Is(err, cluster.ErrNotLeader), errors.Is(err, cluster.ErrHandedOver):
 		return &apiError{status: 503, code: codeNoLeader, msg: "the cluster has no leader right now", retryAfter: 1}
-	case errors.Is(err, node.ErrNotCaughtUp):
+	case errors.Is(err, cluster.ErrNotCaughtUp):
 		return &apiError{status: 503, code: codeNotCaughtUp, msg: "this node has not reached the requested index yet", retryAfter: 1}
-	case errors.Is(err, node.ErrLeadershipLost), errors.Is(err, node.ErrShutdown):
+	case errors.Is(err, cluster.ErrLeadershipLost), errors.Is(err, cluster.ErrShutdown):
 		return &apiError{status: 503, code: codeUnavailable, msg: "leadership changed while committing; retry (retries are safe)", retryAfter: 1}
 	}
 	return &apiError{status: 500, code: codeInternal, msg: "internal error"}

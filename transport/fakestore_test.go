@@ -8,9 +8,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/tekstore/tekstore/cluster"
+
 	"github.com/tekstore/tekstore/fsm"
 	"github.com/tekstore/tekstore/fsm/fsmpb"
-	"github.com/tekstore/tekstore/node"
 	"google.golang.org/protobuf/proto"
 )
 
@@ -115,7 +116,7 @@ func (f *fakeStore) waitApplied(ctx context.Context, index uint64) error {
 		select {
 		case <-ch:
 		case <-ctx.Done():
-			return fmt.Errorf("wait for index %d (at %d): %w", index, f.AppliedIndex(), node.ErrNotCaughtUp)
+			return fmt.Errorf("wait for index %d (at %d): %w", index, f.AppliedIndex(), cluster.ErrNotCaughtUp)
 		}
 	}
 }

@@ -8,9 +8,10 @@ import (
 	"net/http"
 	"strings"
 
+	"github.com/tekstore/tekstore/cluster"
+
 	"github.com/tekstore/tekstore/fsm"
 	"github.com/tekstore/tekstore/fsm/fsmpb"
-	"github.com/tekstore/tekstore/node"
 	"github.com/tekstore/tekstore/transport/internalpb"
 	"google.golang.org/protobuf/proto"
 )
@@ -52,7 +53,7 @@ func (s *Server) commitRelayed(ctx context.Context, payload []byte, items [][]by
 }
 
 type publishForwarderSetter interface {
-	SetPublishForwarder(node.PublishForwarder)
+	SetPublishForwarder(cluster.PublishForwarder)
 }
 
 // handleInternalPublish is POST /internal/v1/publish (admin token: every
@@ -113,14 +114,14 @@ func (s *Server) handleInternalPublish(w http.ResponseWriter, r *http.Request) {
 	_, _ = w.Write(b)
 }
 
-// forwardPublish is this node's node.PublishForwarder.
+// forwardPublish is this node's cluster.PublishForwarder.
 func (s *Server) forwardPublish(ctx context.Context, leaderID string, payload []byte) ([]fsm.PublishItemResult, error) {
 	if s.cfg.Peers == nil {
-		return nil, node.ErrNoLeader
+		return nil, cluster.ErrNoLeader
 	}
 	base, ok := s.cfg.Peers.HTTPURL(leaderID)
 	if !ok {
-		return nil, node.ErrNoLeader
+		return nil, cluster.ErrNoLeader
 	}
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, strings.TrimRight(base, "/")+internalPublishPath, bytes.NewReader(payload))
 	if err != nil {
@@ -131,16 +132,16 @@ func (s *Server) forwardPublish(ctx context.Context, leaderID string, payload []
 	s.markPeer(req)
 	resp, err := s.fwd.Do(req)
 	if err != nil {
-		return nil, fmt.Errorf("forward batch to %s: %w", leaderID, node.ErrLeadershipLost)
+		return nil, fmt.Errorf("forward batch to %s: %w", leaderID, cluster.ErrLeadershipLost)
 	}
 	defer resp.Body.Close()
 	rb, err := io.ReadAll(io.LimitReader(resp.Body, internalBodyLimit))
 	if err != nil {
-		return nil, fmt.Errorf("read leader answer: %w", node.ErrLeadershipLost)
+		return nil, fmt.Errorf("read leader answer: %w", cluster.ErrLeadershipLost)
 	}
 	if resp.StatusCode != http.StatusOK {
 		if resp.StatusCode == http.StatusServiceUnavailable {
-			return nil, node.ErrNoLeader
+			return nil, cluster.ErrNoLeader
 		}
 		return nil, fmt.Errorf("leader answered %s to a forwarded batch", resp.Status)
 	}

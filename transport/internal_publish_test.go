@@ -5,7 +5,8 @@ import (
 	"net/http/httptest"
 	"testing"
 
-	"github.com/tekstore/tekstore/node"
+	"github.com/tekstore/tekstore/cluster"
+
 	"github.com/tekstore/tekstore/transport/internalpb"
 )
 
@@ -15,7 +16,7 @@ import (
 // Retry-After like every 503 of spec §2.
 func TestRelayedUploadRefusalsKeepTheirAnswer(t *testing.T) {
 	s := New(Config{Store: newFakeStore(t, "n1")})
-	notLeader := toAPIError(node.ErrNotLeader)
+	notLeader := toAPIError(cluster.ErrNotLeader)
 	res := resultsFromLeader(&internalpb.PublishResults{Results: []*internalpb.PublishResult{
 		{SubmissionId: "s_1", Inserted: 14, Seq: 7},
 		{ErrorStatus: 409, ErrorCode: codeCodeUsed, ErrorMessage: "code already used"},

@@ -11,6 +11,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/tekstore/tekstore/cluster"
+
 	"github.com/rs/zerolog"
 	"github.com/tekstore/tekstore/node"
 	"github.com/tekstore/tekstore/server"
@@ -154,7 +156,7 @@ func (c *Cluster) AddNode(id, dc string, nonVoter bool) *Node {
 		if err != nil {
 			return false
 		}
-		return slices.ContainsFunc(members, func(m node.Member) bool { return m.ID == id && m.Voter == !nonVoter })
+		return slices.ContainsFunc(members, func(m cluster.Member) bool { return m.ID == id && m.Voter == !nonVoter })
 	})
 	c.WaitForApplied(c.Leader().Node().AppliedIndex())
 	return nd

@@ -4,8 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
-	"net"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -15,6 +13,7 @@ import (
 
 	"github.com/tekstore/tekstore/client"
 	"github.com/tekstore/tekstore/cluster-tests/faultproxy"
+	"github.com/tekstore/tekstore/internal/freeport"
 )
 
 // ErrUnknownNode: no node slot has this id.
@@ -62,20 +61,14 @@ func NewCluster(ctx context.Context, cfg Config) (*Cluster, error) {
 	}
 	c := &Cluster{cfg: cfg, exe: exe, raftNet: faultproxy.NewNet(), httpNet: faultproxy.NewNet(),
 		hc: &http.Client{Timeout: 10 * time.Second}, members: make(map[string]*member)}
-	// The nodes' ports stay reserved (held open) until every proxy listens,
-	// so that no proxy takes a port chosen for a node.
-	var held []io.Closer
-	defer func() {
-		for _, h := range held {
-			h.Close()
-		}
-	}()
+	// The nodes' ports come from freeport: below the ephemeral range the
+	// proxies' port-0 listeners use, never handed out twice.
 	for _, d := range cfg.Nodes {
 		m := &member{def: d, dataDir: filepath.Join(cfg.Dir, d.ID), logPath: filepath.Join(cfg.Dir, d.ID+".log")}
 		var err error
-		if m.httpAddr, err = reserveTCP(&held); err == nil {
-			if m.raftAddr, err = reserveTCP(&held); err == nil {
-				m.gossipAddr, err = reserveTCPAndUDP(&held)
+		if m.httpAddr, err = freeport.Addr(); err == nil {
+			if m.raftAddr, err = freeport.Addr(); err == nil {
+				m.gossipAddr, err = freeport.Addr()
 			}
 		}
 		if err == nil {
@@ -97,10 +90,6 @@ func NewCluster(ctx context.Context, cfg Config) (*Cluster, error) {
 			}
 		}
 	}
-	for _, h := range held {
-		h.Close()
-	}
-	held = nil
 	if err := c.startInitial(ctx); err != nil {
 		_ = c.Close()
 		return nil, err
@@ -307,36 +296,6 @@ func (c *Cluster) Voters() []string {
 		}
 	}
 	return out
-}
-
-// reserveTCP binds a free 127.0.0.1 TCP port and adds the listener to
-// held; the caller closes it just before the node binds the port.
-func reserveTCP(held *[]io.Closer) (string, error) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return "", fmt.Errorf("find a free port: %w", err)
-	}
-	*held = append(*held, ln)
-	return ln.Addr().String(), nil
-}
-
-// reserveTCPAndUDP reserves a 127.0.0.1 port free for both TCP and UDP
-// (memberlist binds both).
-func reserveTCPAndUDP(held *[]io.Closer) (string, error) {
-	for range 20 {
-		ln, err := net.Listen("tcp", "127.0.0.1:0")
-		if err != nil {
-			return "", fmt.Errorf("find a free port: %w", err)
-		}
-		pc, err := net.ListenPacket("udp", ln.Addr().String())
-		if err != nil {
-			ln.Close()
-			continue
-		}
-		*held = append(*held, ln, pc)
-		return ln.Addr().String(), nil
-	}
-	return "", errors.New("find a free TCP+UDP port: gave up")
 }
 
 // nets returns both link matrices (Raft, node-to-node HTTP).

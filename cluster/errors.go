@@ -1,8 +1,9 @@
-package node
+package cluster
 
 import "errors"
 
-// Errors of the node layer; transport maps them to 503 answers.
+// Errors of the Raft layer; transport maps them to HTTP answers in one place
+// (transport/errors.go).
 var (
 	// ErrNotLeader: this node is not the leader (a write must be forwarded).
 	ErrNotLeader = errors.New("not the leader")
@@ -15,4 +16,12 @@ var (
 	ErrNotCaughtUp = errors.New("not caught up")
 	// ErrShutdown: the node is shutting down.
 	ErrShutdown = errors.New("node shutting down")
+	// ErrMemberConflict: the Raft address is already used by another node id.
+	ErrMemberConflict = errors.New("raft address already used by another node")
+	// ErrLastVoter: the change would leave the cluster without a voter.
+	ErrLastVoter = errors.New("cannot remove the last voter")
+	// ErrHandedOver: the leader was asked to remove itself and handed
+	// leadership to another voter first; the new leader must finish the
+	// removal.
+	ErrHandedOver = errors.New("leadership handed over before removing this node")
 )
