@@ -65,7 +65,15 @@ var handlers = map[fsmpb.CommandType]handler{
 		func(s *State, i uint64, m any) (any, error) {
 			return s.applySeal(i, m.(*fsmpb.SealCheckpoint))
 		}, nil},
+	fsmpb.CommandType_COMMAND_TYPE_SET_FEATURE_LEVEL: {
+		func() proto.Message { return &fsmpb.SetFeatureLevel{} },
+		func(s *State, i uint64, m any) (any, error) {
+			return s.applySetFeatureLevel(m.(*fsmpb.SetFeatureLevel))
+		}, decodeSetFeatureLevel},
 }
+
+// unmarshalPayload is the generated decoding of a payload.
+func unmarshalPayload(b []byte, m proto.Message) error { return proto.Unmarshal(b, m) }
 
 // decodePayload decodes a payload for apply.
 func (h handler) decodePayload(b []byte) (any, error) {

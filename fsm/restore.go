@@ -125,6 +125,13 @@ func (s *State) loadRecord(rec *fsmpb.SnapshotRecord) error {
 		}
 		s.index, s.nowMs, s.lastSealSeq, s.lastPruneMs = m.AppliedIndex, m.NowUnixMs, m.LastSealSeq, m.LastPruneMs
 		s.nextOrdinal, s.nextCkpt = max(m.NextOrdinal, 1), m.NextCheckpoint // ordinals start at 1
+		switch {
+		case m.FormatVersion < 3 && m.FeatureLevel != 0:
+			return fmt.Errorf("format %d snapshot with feature level %d", m.FormatVersion, m.FeatureLevel)
+		case m.FormatVersion >= 3 && (m.FeatureLevel < Level2 || m.FeatureLevel > MaxFeatureLevel):
+			return fmt.Errorf("format %d snapshot with feature level %d (this release reads %d to %d)", m.FormatVersion, m.FeatureLevel, Level2, MaxFeatureLevel)
+		}
+		s.featureLevel = max(m.FeatureLevel, Level1)
 	case *fsmpb.SnapshotRecord_Provider:
 		return s.loadProvider(r.Provider)
 	case *fsmpb.SnapshotRecord_Authorization:

@@ -23,10 +23,32 @@ import (
 // SnapshotMagic starts every snapshot stream (and so every backup file).
 const SnapshotMagic = "TEKSNAP\n"
 
-// SnapshotFormat is the snapshot format version this code writes. It reads
-// this one and every earlier one: 1 wrote one record per public key, 2
-// packs them into PublicKeyBlock records.
-const SnapshotFormat = 2
+// SnapshotFormat is the newest snapshot format version this code writes.
+// It reads this one and every earlier one: 1 wrote one record per public
+// key, 2 packs them into PublicKeyBlock records, 3 adds the feature level
+// and the records of level-2 features. A state below Level2 is written in
+// format 2, which the previous release reads (features.go).
+const SnapshotFormat = 3
+
+// snapshotFormatLevel1 is the format written below Level2.
+const snapshotFormatLevel1 = 2
+
+// levelInSnapshot is the feature_level written: nothing (0) below Level2,
+// so that a format-2 stream is the one the previous release wrote.
+func levelInSnapshot(l uint32) uint32 {
+	if l < Level2 {
+		return 0
+	}
+	return l
+}
+
+// snapshotFormatFor returns the format a state at feature level l writes.
+func snapshotFormatFor(l uint32) uint32 {
+	if l < Level2 {
+		return snapshotFormatLevel1
+	}
+	return SnapshotFormat
+}
 
 // maxRecordBytes bounds one snapshot record when reading.
 const maxRecordBytes = 64 << 20
@@ -65,9 +87,10 @@ func (s *State) Freeze() *Frozen {
 	defer s.mu.Unlock()
 	f := &Frozen{
 		meta: &fsmpb.SnapshotMeta{
-			FormatVersion: SnapshotFormat, AppliedIndex: s.index, NowUnixMs: s.nowMs,
+			FormatVersion: snapshotFormatFor(s.featureLevel), AppliedIndex: s.index, NowUnixMs: s.nowMs,
 			RetentionMs: s.retentionMs(), LastSealSeq: s.lastSealSeq, LastPruneMs: s.lastPruneMs,
 			NextOrdinal: s.nextOrdinal, NextCheckpoint: s.nextCkpt,
+			FeatureLevel: levelInSnapshot(s.featureLevel),
 		},
 		auths: s.auths.freeze(), subs: s.subs.freeze(), subFirst: s.subFirst,
 		reasons: maps.Clone(s.reasons), dropped: maps.Clone(s.dropped), moreReleases: maps.Clone(s.moreReleases),

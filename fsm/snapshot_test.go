@@ -125,6 +125,9 @@ func TestRestoreRefusesBadSnapshots(t *testing.T) {
 		{"bad provider token", sealed(withEnd(append(meta(good), rec(&fsmpb.SnapshotRecord{Record: &fsmpb.SnapshotRecord_Provider{Provider: &fsmpb.ProviderRecord{Id: "x"}}})...), 2))},
 		{"bad key", sealed(withEnd(append(meta(good), rec(&fsmpb.SnapshotRecord{Record: &fsmpb.SnapshotRecord_PublicKey{PublicKey: &fsmpb.PublicKeyRecord{Key: &fsmpb.Key{Data: []byte{1}}}}})...), 2))},
 		{"unknown record", sealed(withEnd(append(meta(good), rec(&fsmpb.SnapshotRecord{})...), 2))},
+		{"format 2 with a feature level", sealed(withEnd(meta(&fsmpb.SnapshotMeta{FormatVersion: 2, RetentionMs: good.RetentionMs, FeatureLevel: Level2}), 1))},
+		{"format 3 without a feature level", sealed(withEnd(meta(&fsmpb.SnapshotMeta{FormatVersion: 3, RetentionMs: good.RetentionMs}), 1))},
+		{"format 3 with a feature level from the future", sealed(withEnd(meta(&fsmpb.SnapshotMeta{FormatVersion: 3, RetentionMs: good.RetentionMs, FeatureLevel: MaxFeatureLevel + 1}), 1))},
 	}
 	// Sanity: the hand-made minimal snapshot is accepted.
 	if err := New(Config{}).Restore(bytes.NewReader(sealed(withEnd(meta(good), 1)))); err != nil {

@@ -43,6 +43,8 @@ type State struct {
 	lastPruneMs int64
 	lastSealSeq uint64
 	nextOrdinal uint32
+	// featureLevel is the cluster's feature level (features.go).
+	featureLevel uint32
 
 	providers    map[string]*Provider
 	providerList []*Provider // by Provider.num
@@ -90,6 +92,7 @@ func New(cfg Config) *State {
 func (s *State) reset() {
 	s.index, s.nowMs, s.lastPruneMs, s.lastSealSeq = 0, 0, 0, 0
 	s.nextOrdinal, s.nextCkpt = 1, 1
+	s.featureLevel = Level1
 	s.providers = map[string]*Provider{}
 	s.providerList = nil
 	s.byTokenHash = map[Hash]string{}
@@ -152,6 +155,7 @@ func (s *State) swapFrom(fresh *State) {
 	s.chunkExpiry, s.nextExpiry, s.expiredCount, s.liveKeys = fresh.chunkExpiry, fresh.nextExpiry, fresh.expiredCount, fresh.liveKeys
 	s.pendingKeys, s.pendingSet, s.revocations = fresh.pendingKeys, fresh.pendingSet, fresh.revocations
 	s.checkpoints, s.nextCkpt = fresh.checkpoints, fresh.nextCkpt
+	s.featureLevel = fresh.featureLevel
 	// The indexes' hash functions must read s's columns, not fresh's.
 	s.authByCode = rebind(fresh.authByCode, func(r uint32) uint64 { return hashHash(&s.auths.ref(int(r)).codeHash) })
 	s.subByID = rebind(fresh.subByID, func(r uint32) uint64 { return hashShortID(&s.subs.ref(int(r)).id) })

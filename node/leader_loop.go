@@ -30,6 +30,7 @@ func (n *Node) leaderLoop() {
 		case isLeader := <-n.leaderCh:
 			if isLeader {
 				nextSeal = time.Now().Add(n.cfg.CheckpointInterval)
+				n.maybeRaiseFeatureLevel()
 				n.wg.Add(1)
 				go n.markLeaderReady()
 			}
@@ -37,6 +38,7 @@ func (n *Node) leaderLoop() {
 			if !n.IsLeader() {
 				continue
 			}
+			n.maybeRaiseFeatureLevel()
 			if at, ok := n.state.NextEvent(); ok && at <= now.UnixMilli() {
 				n.proposeQuietly(fsmpb.CommandType_COMMAND_TYPE_TICK, &fsmpb.Tick{})
 			}

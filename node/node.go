@@ -58,6 +58,8 @@ type Node struct {
 	batchSizes prometheus.Histogram
 	fwdMu      sync.Mutex
 	forwarder  cluster.PublishForwarder
+	// levelSource tells members' announced feature levels (under fwdMu).
+	levelSource FeatureLevelSource
 }
 
 // Open starts a node on its data directory: it opens the stores, restores

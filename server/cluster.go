@@ -9,6 +9,7 @@ import (
 
 	"github.com/gorilla/mux"
 	"github.com/rs/zerolog"
+	"github.com/tekstore/tekstore/fsm"
 	"github.com/tekstore/tekstore/node"
 	"github.com/tekstore/tekstore/transport"
 )
@@ -51,10 +52,11 @@ func startCluster(opts Options, n *node.Node, httpURL string, client *http.Clien
 		stop:   make(chan struct{}),
 	}
 	self := transport.ClusterPeer{ID: opts.ID, DC: n.Config().DC, HTTPURL: httpURL, RaftAddr: n.RaftAddr(),
-		Version: buildVersion(), NonVoter: opts.NonVoter}
+		Version: buildVersion(), FeatureLevel: fsm.MaxFeatureLevel, NonVoter: opts.NonVoter}
 	c.dir = newDirectory(self)
+	n.SetFeatureLevelSource(c.dir.featureLevel)
 	if opts.GossipAddr != "" {
-		meta := gossipMeta{ID: self.ID, DC: self.DC, HTTPURL: self.HTTPURL, RaftAddr: self.RaftAddr, Version: self.Version, NonVoter: self.NonVoter}
+		meta := gossipMeta{ID: self.ID, DC: self.DC, HTTPURL: self.HTTPURL, RaftAddr: self.RaftAddr, Version: self.Version, NonVoter: self.NonVoter, FeatureLevel: self.FeatureLevel}
 		g, err := startGossip(opts.GossipAddr, opts.GossipProfile, opts.GossipKey, meta, c.dir, opts.Logger)
 		if err != nil {
 			return nil, err

@@ -34,6 +34,23 @@ func (d *directory) setSelfGossipAddr(addr string) {
 	d.mu.Unlock()
 }
 
+// featureLevel is the feature level a live peer announces in gossip
+// (node.FeatureLevelSource). Peers loaded from disk, or declared dead,
+// do not count: what a node announced before it went away may not be
+// what runs there now.
+func (d *directory) featureLevel(id string) (uint32, bool) {
+	d.mu.RLock()
+	defer d.mu.RUnlock()
+	if id == d.self.ID {
+		return d.self.FeatureLevel, true
+	}
+	p, ok := d.peers[id]
+	if !ok || !p.Alive || p.FeatureLevel == 0 {
+		return 0, false
+	}
+	return p.FeatureLevel, true
+}
+
 // HTTPURL returns a node's advertised HTTP base URL.
 func (d *directory) HTTPURL(id string) (string, bool) {
 	d.mu.RLock()

@@ -164,7 +164,7 @@ func (g *gossip) record(n *memberlist.Node, what string) {
 		return
 	}
 	g.dir.update(transport.ClusterPeer{
-		ID: m.ID, DC: m.DC, HTTPURL: m.HTTPURL, RaftAddr: m.RaftAddr, Version: m.Version,
+		ID: m.ID, DC: m.DC, HTTPURL: m.HTTPURL, RaftAddr: m.RaftAddr, Version: m.Version, FeatureLevel: m.FeatureLevel,
 		NonVoter: m.NonVoter, GossipAddr: net.JoinHostPort(n.Addr.String(), strconv.Itoa(int(n.Port))), Alive: true,
 	})
 	if n.Name != g.name {

@@ -17,6 +17,9 @@ type gossipMeta struct {
 	RaftAddr string `json:"raftAddr"`
 	Version  string `json:"version"`
 	NonVoter bool   `json:"nonVoter,omitempty"`
+	// FeatureLevel is the highest cluster feature level this node reads
+	// (fsm.MaxFeatureLevel); nodes of v0.1.0 send none.
+	FeatureLevel uint32 `json:"fl,omitempty"`
 }
 
 // encode returns the JSON form, refusing metadata over memberlist's limit.

@@ -29,8 +29,11 @@ type ClusterPeer struct {
 	RaftAddr   string
 	GossipAddr string
 	Version    string
-	NonVoter   bool
-	Alive      bool
+	// FeatureLevel is the highest cluster feature level the node reads
+	// (fsm.MaxFeatureLevel of its release; 0 when it announces none).
+	FeatureLevel uint32
+	NonVoter     bool
+	Alive        bool
 }
 
 // ClusterPeers is the membership directory behind the cluster endpoints.

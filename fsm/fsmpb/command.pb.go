@@ -43,6 +43,8 @@ const (
 	CommandType_COMMAND_TYPE_ROLLBACK_PROVIDER      CommandType = 8
 	CommandType_COMMAND_TYPE_TICK                   CommandType = 9
 	CommandType_COMMAND_TYPE_SEAL_CHECKPOINT        CommandType = 10
+	// 11-19: certificate providers and revisions; 20-29: federation feeds.
+	CommandType_COMMAND_TYPE_SET_FEATURE_LEVEL CommandType = 30
 )
 
 // Enum value maps for CommandType.
@@ -59,6 +61,7 @@ var (
 		8:  "COMMAND_TYPE_ROLLBACK_PROVIDER",
 		9:  "COMMAND_TYPE_TICK",
 		10: "COMMAND_TYPE_SEAL_CHECKPOINT",
+		30: "COMMAND_TYPE_SET_FEATURE_LEVEL",
 	}
 	CommandType_value = map[string]int32{
 		"COMMAND_TYPE_UNKNOWN":                0,
@@ -72,6 +75,7 @@ var (
 		"COMMAND_TYPE_ROLLBACK_PROVIDER":      8,
 		"COMMAND_TYPE_TICK":                   9,
 		"COMMAND_TYPE_SEAL_CHECKPOINT":        10,
+		"COMMAND_TYPE_SET_FEATURE_LEVEL":      30,
 	}
 )
 
@@ -953,6 +957,53 @@ func (*Tick) Descriptor() ([]byte, []int) {
 	return file_command_proto_rawDescGZIP(), []int{13}
 }
 
+// SetFeatureLevel raises the cluster's feature level (see fsm/features.go).
+// The leader proposes it only when every member announces that it reads
+// the level. A level this code does not know stops the node.
+type SetFeatureLevel struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Level         uint32                 `protobuf:"varint,1,opt,name=level,proto3" json:"level,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *SetFeatureLevel) Reset() {
+	*x = SetFeatureLevel{}
+	mi := &file_command_proto_msgTypes[14]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *SetFeatureLevel) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*SetFeatureLevel) ProtoMessage() {}
+
+func (x *SetFeatureLevel) ProtoReflect() protoreflect.Message {
+	mi := &file_command_proto_msgTypes[14]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use SetFeatureLevel.ProtoReflect.Descriptor instead.
+func (*SetFeatureLevel) Descriptor() ([]byte, []int) {
+	return file_command_proto_rawDescGZIP(), []int{14}
+}
+
+func (x *SetFeatureLevel) GetLevel() uint32 {
+	if x != nil {
+		return x.Level
+	}
+	return 0
+}
+
 type SealCheckpoint struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// padding holds random keys made by the leader for export files.
@@ -963,7 +1014,7 @@ type SealCheckpoint struct {
 
 func (x *SealCheckpoint) Reset() {
 	*x = SealCheckpoint{}
-	mi := &file_command_proto_msgTypes[14]
+	mi := &file_command_proto_msgTypes[15]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -975,7 +1026,7 @@ func (x *SealCheckpoint) String() string {
 func (*SealCheckpoint) ProtoMessage() {}
 
 func (x *SealCheckpoint) ProtoReflect() protoreflect.Message {
-	mi := &file_command_proto_msgTypes[14]
+	mi := &file_command_proto_msgTypes[15]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -988,7 +1039,7 @@ func (x *SealCheckpoint) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SealCheckpoint.ProtoReflect.Descriptor instead.
 func (*SealCheckpoint) Descriptor() ([]byte, []int) {
-	return file_command_proto_rawDescGZIP(), []int{14}
+	return file_command_proto_rawDescGZIP(), []int{15}
 }
 
 func (x *SealCheckpoint) GetPadding() []*Key {
@@ -1008,13 +1059,15 @@ type SnapshotMeta struct {
 	LastPruneMs    int64                  `protobuf:"varint,6,opt,name=last_prune_ms,json=lastPruneMs,proto3" json:"last_prune_ms,omitempty"`
 	NextOrdinal    uint32                 `protobuf:"varint,7,opt,name=next_ordinal,json=nextOrdinal,proto3" json:"next_ordinal,omitempty"`
 	NextCheckpoint uint32                 `protobuf:"varint,8,opt,name=next_checkpoint,json=nextCheckpoint,proto3" json:"next_checkpoint,omitempty"`
-	unknownFields  protoimpl.UnknownFields
-	sizeCache      protoimpl.SizeCache
+	// feature_level is set from snapshot format 3 on (0: level 1).
+	FeatureLevel  uint32 `protobuf:"varint,40,opt,name=feature_level,json=featureLevel,proto3" json:"feature_level,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
 }
 
 func (x *SnapshotMeta) Reset() {
 	*x = SnapshotMeta{}
-	mi := &file_command_proto_msgTypes[15]
+	mi := &file_command_proto_msgTypes[16]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1026,7 +1079,7 @@ func (x *SnapshotMeta) String() string {
 func (*SnapshotMeta) ProtoMessage() {}
 
 func (x *SnapshotMeta) ProtoReflect() protoreflect.Message {
-	mi := &file_command_proto_msgTypes[15]
+	mi := &file_command_proto_msgTypes[16]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1039,7 +1092,7 @@ func (x *SnapshotMeta) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SnapshotMeta.ProtoReflect.Descriptor instead.
 func (*SnapshotMeta) Descriptor() ([]byte, []int) {
-	return file_command_proto_rawDescGZIP(), []int{15}
+	return file_command_proto_rawDescGZIP(), []int{16}
 }
 
 func (x *SnapshotMeta) GetFormatVersion() uint32 {
@@ -1098,6 +1151,13 @@ func (x *SnapshotMeta) GetNextCheckpoint() uint32 {
 	return 0
 }
 
+func (x *SnapshotMeta) GetFeatureLevel() uint32 {
+	if x != nil {
+		return x.FeatureLevel
+	}
+	return 0
+}
+
 type ProviderRecord struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
 	Id            string                 `protobuf:"bytes,1,opt,name=id,proto3" json:"id,omitempty"`
@@ -1114,7 +1174,7 @@ type ProviderRecord struct {
 
 func (x *ProviderRecord) Reset() {
 	*x = ProviderRecord{}
-	mi := &file_command_proto_msgTypes[16]
+	mi := &file_command_proto_msgTypes[17]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1126,7 +1186,7 @@ func (x *ProviderRecord) String() string {
 func (*ProviderRecord) ProtoMessage() {}
 
 func (x *ProviderRecord) ProtoReflect() protoreflect.Message {
-	mi := &file_command_proto_msgTypes[16]
+	mi := &file_command_proto_msgTypes[17]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1139,7 +1199,7 @@ func (x *ProviderRecord) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ProviderRecord.ProtoReflect.Descriptor instead.
 func (*ProviderRecord) Descriptor() ([]byte, []int) {
-	return file_command_proto_rawDescGZIP(), []int{16}
+	return file_command_proto_rawDescGZIP(), []int{17}
 }
 
 func (x *ProviderRecord) GetId() string {
@@ -1215,7 +1275,7 @@ type AuthorizationRecord struct {
 
 func (x *AuthorizationRecord) Reset() {
 	*x = AuthorizationRecord{}
-	mi := &file_command_proto_msgTypes[17]
+	mi := &file_command_proto_msgTypes[18]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1227,7 +1287,7 @@ func (x *AuthorizationRecord) String() string {
 func (*AuthorizationRecord) ProtoMessage() {}
 
 func (x *AuthorizationRecord) ProtoReflect() protoreflect.Message {
-	mi := &file_command_proto_msgTypes[17]
+	mi := &file_command_proto_msgTypes[18]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1240,7 +1300,7 @@ func (x *AuthorizationRecord) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use AuthorizationRecord.ProtoReflect.Descriptor instead.
 func (*AuthorizationRecord) Descriptor() ([]byte, []int) {
-	return file_command_proto_rawDescGZIP(), []int{17}
+	return file_command_proto_rawDescGZIP(), []int{18}
 }
 
 func (x *AuthorizationRecord) GetId() string {
@@ -1335,7 +1395,7 @@ type SubmissionRecord struct {
 
 func (x *SubmissionRecord) Reset() {
 	*x = SubmissionRecord{}
-	mi := &file_command_proto_msgTypes[18]
+	mi := &file_command_proto_msgTypes[19]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1347,7 +1407,7 @@ func (x *SubmissionRecord) String() string {
 func (*SubmissionRecord) ProtoMessage() {}
 
 func (x *SubmissionRecord) ProtoReflect() protoreflect.Message {
-	mi := &file_command_proto_msgTypes[18]
+	mi := &file_command_proto_msgTypes[19]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1360,7 +1420,7 @@ func (x *SubmissionRecord) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SubmissionRecord.ProtoReflect.Descriptor instead.
 func (*SubmissionRecord) Descriptor() ([]byte, []int) {
-	return file_command_proto_rawDescGZIP(), []int{18}
+	return file_command_proto_rawDescGZIP(), []int{19}
 }
 
 func (x *SubmissionRecord) GetId() string {
@@ -1489,7 +1549,7 @@ type PublicKeyRecord struct {
 
 func (x *PublicKeyRecord) Reset() {
 	*x = PublicKeyRecord{}
-	mi := &file_command_proto_msgTypes[19]
+	mi := &file_command_proto_msgTypes[20]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1501,7 +1561,7 @@ func (x *PublicKeyRecord) String() string {
 func (*PublicKeyRecord) ProtoMessage() {}
 
 func (x *PublicKeyRecord) ProtoReflect() protoreflect.Message {
-	mi := &file_command_proto_msgTypes[19]
+	mi := &file_command_proto_msgTypes[20]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1514,7 +1574,7 @@ func (x *PublicKeyRecord) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use PublicKeyRecord.ProtoReflect.Descriptor instead.
 func (*PublicKeyRecord) Descriptor() ([]byte, []int) {
-	return file_command_proto_rawDescGZIP(), []int{19}
+	return file_command_proto_rawDescGZIP(), []int{20}
 }
 
 func (x *PublicKeyRecord) GetKey() *Key {
@@ -1568,7 +1628,7 @@ type PublicKeyBlock struct {
 
 func (x *PublicKeyBlock) Reset() {
 	*x = PublicKeyBlock{}
-	mi := &file_command_proto_msgTypes[20]
+	mi := &file_command_proto_msgTypes[21]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1580,7 +1640,7 @@ func (x *PublicKeyBlock) String() string {
 func (*PublicKeyBlock) ProtoMessage() {}
 
 func (x *PublicKeyBlock) ProtoReflect() protoreflect.Message {
-	mi := &file_command_proto_msgTypes[20]
+	mi := &file_command_proto_msgTypes[21]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1593,7 +1653,7 @@ func (x *PublicKeyBlock) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use PublicKeyBlock.ProtoReflect.Descriptor instead.
 func (*PublicKeyBlock) Descriptor() ([]byte, []int) {
-	return file_command_proto_rawDescGZIP(), []int{20}
+	return file_command_proto_rawDescGZIP(), []int{21}
 }
 
 func (x *PublicKeyBlock) GetCount() uint32 {
@@ -1620,7 +1680,7 @@ type PendingKeyRecord struct {
 
 func (x *PendingKeyRecord) Reset() {
 	*x = PendingKeyRecord{}
-	mi := &file_command_proto_msgTypes[21]
+	mi := &file_command_proto_msgTypes[22]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1632,7 +1692,7 @@ func (x *PendingKeyRecord) String() string {
 func (*PendingKeyRecord) ProtoMessage() {}
 
 func (x *PendingKeyRecord) ProtoReflect() protoreflect.Message {
-	mi := &file_command_proto_msgTypes[21]
+	mi := &file_command_proto_msgTypes[22]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1645,7 +1705,7 @@ func (x *PendingKeyRecord) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use PendingKeyRecord.ProtoReflect.Descriptor instead.
 func (*PendingKeyRecord) Descriptor() ([]byte, []int) {
-	return file_command_proto_rawDescGZIP(), []int{21}
+	return file_command_proto_rawDescGZIP(), []int{22}
 }
 
 func (x *PendingKeyRecord) GetKey() *Key {
@@ -1674,7 +1734,7 @@ type RevocationRecord struct {
 
 func (x *RevocationRecord) Reset() {
 	*x = RevocationRecord{}
-	mi := &file_command_proto_msgTypes[22]
+	mi := &file_command_proto_msgTypes[23]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1686,7 +1746,7 @@ func (x *RevocationRecord) String() string {
 func (*RevocationRecord) ProtoMessage() {}
 
 func (x *RevocationRecord) ProtoReflect() protoreflect.Message {
-	mi := &file_command_proto_msgTypes[22]
+	mi := &file_command_proto_msgTypes[23]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1699,7 +1759,7 @@ func (x *RevocationRecord) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RevocationRecord.ProtoReflect.Descriptor instead.
 func (*RevocationRecord) Descriptor() ([]byte, []int) {
-	return file_command_proto_rawDescGZIP(), []int{22}
+	return file_command_proto_rawDescGZIP(), []int{23}
 }
 
 func (x *RevocationRecord) GetKey() *KeyRef {
@@ -1745,7 +1805,7 @@ type CheckpointRecord struct {
 
 func (x *CheckpointRecord) Reset() {
 	*x = CheckpointRecord{}
-	mi := &file_command_proto_msgTypes[23]
+	mi := &file_command_proto_msgTypes[24]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1757,7 +1817,7 @@ func (x *CheckpointRecord) String() string {
 func (*CheckpointRecord) ProtoMessage() {}
 
 func (x *CheckpointRecord) ProtoReflect() protoreflect.Message {
-	mi := &file_command_proto_msgTypes[23]
+	mi := &file_command_proto_msgTypes[24]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1770,7 +1830,7 @@ func (x *CheckpointRecord) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CheckpointRecord.ProtoReflect.Descriptor instead.
 func (*CheckpointRecord) Descriptor() ([]byte, []int) {
-	return file_command_proto_rawDescGZIP(), []int{23}
+	return file_command_proto_rawDescGZIP(), []int{24}
 }
 
 func (x *CheckpointRecord) GetN() uint32 {
@@ -1835,7 +1895,7 @@ type SnapshotEnd struct {
 
 func (x *SnapshotEnd) Reset() {
 	*x = SnapshotEnd{}
-	mi := &file_command_proto_msgTypes[24]
+	mi := &file_command_proto_msgTypes[25]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1847,7 +1907,7 @@ func (x *SnapshotEnd) String() string {
 func (*SnapshotEnd) ProtoMessage() {}
 
 func (x *SnapshotEnd) ProtoReflect() protoreflect.Message {
-	mi := &file_command_proto_msgTypes[24]
+	mi := &file_command_proto_msgTypes[25]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1860,7 +1920,7 @@ func (x *SnapshotEnd) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SnapshotEnd.ProtoReflect.Descriptor instead.
 func (*SnapshotEnd) Descriptor() ([]byte, []int) {
-	return file_command_proto_rawDescGZIP(), []int{24}
+	return file_command_proto_rawDescGZIP(), []int{25}
 }
 
 func (x *SnapshotEnd) GetRecords() uint64 {
@@ -1892,7 +1952,7 @@ type SnapshotRecord struct {
 
 func (x *SnapshotRecord) Reset() {
 	*x = SnapshotRecord{}
-	mi := &file_command_proto_msgTypes[25]
+	mi := &file_command_proto_msgTypes[26]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1904,7 +1964,7 @@ func (x *SnapshotRecord) String() string {
 func (*SnapshotRecord) ProtoMessage() {}
 
 func (x *SnapshotRecord) ProtoReflect() protoreflect.Message {
-	mi := &file_command_proto_msgTypes[25]
+	mi := &file_command_proto_msgTypes[26]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1917,7 +1977,7 @@ func (x *SnapshotRecord) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SnapshotRecord.ProtoReflect.Descriptor instead.
 func (*SnapshotRecord) Descriptor() ([]byte, []int) {
-	return file_command_proto_rawDescGZIP(), []int{25}
+	return file_command_proto_rawDescGZIP(), []int{26}
 }
 
 func (x *SnapshotRecord) GetRecord() isSnapshotRecord_Record {
@@ -2148,9 +2208,11 @@ const file_command_proto_rawDesc = "" +
 	"providerId\x12\"\n" +
 	"\rsince_unix_ms\x18\x02 \x01(\x03R\vsinceUnixMs\x12\"\n" +
 	"\runtil_unix_ms\x18\x03 \x01(\x03R\vuntilUnixMs\"\x06\n" +
-	"\x04Tick\"=\n" +
+	"\x04Tick\"'\n" +
+	"\x0fSetFeatureLevel\x12\x14\n" +
+	"\x05level\x18\x01 \x01(\rR\x05level\"=\n" +
 	"\x0eSealCheckpoint\x12+\n" +
-	"\apadding\x18\x01 \x03(\v2\x11.tekstore.fsm.KeyR\apadding\"\xb1\x02\n" +
+	"\apadding\x18\x01 \x03(\v2\x11.tekstore.fsm.KeyR\apadding\"\xd6\x02\n" +
 	"\fSnapshotMeta\x12%\n" +
 	"\x0eformat_version\x18\x01 \x01(\rR\rformatVersion\x12#\n" +
 	"\rapplied_index\x18\x02 \x01(\x04R\fappliedIndex\x12\x1e\n" +
@@ -2159,7 +2221,8 @@ const file_command_proto_rawDesc = "" +
 	"\rlast_seal_seq\x18\x05 \x01(\x04R\vlastSealSeq\x12\"\n" +
 	"\rlast_prune_ms\x18\x06 \x01(\x03R\vlastPruneMs\x12!\n" +
 	"\fnext_ordinal\x18\a \x01(\rR\vnextOrdinal\x12'\n" +
-	"\x0fnext_checkpoint\x18\b \x01(\rR\x0enextCheckpoint\"\xf9\x01\n" +
+	"\x0fnext_checkpoint\x18\b \x01(\rR\x0enextCheckpoint\x12#\n" +
+	"\rfeature_level\x18( \x01(\rR\ffeatureLevel\"\xf9\x01\n" +
 	"\x0eProviderRecord\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\tR\x02id\x12\x12\n" +
 	"\x04name\x18\x02 \x01(\tR\x04name\x12\x1d\n" +
@@ -2255,7 +2318,7 @@ const file_command_proto_rawDesc = "" +
 	"\x03end\x18\t \x01(\v2\x19.tekstore.fsm.SnapshotEndH\x00R\x03end\x12H\n" +
 	"\x10public_key_block\x18\n" +
 	" \x01(\v2\x1c.tekstore.fsm.PublicKeyBlockH\x00R\x0epublicKeyBlockB\b\n" +
-	"\x06record*\xf6\x02\n" +
+	"\x06record*\x9a\x03\n" +
 	"\vCommandType\x12\x18\n" +
 	"\x14COMMAND_TYPE_UNKNOWN\x10\x00\x12 \n" +
 	"\x1cCOMMAND_TYPE_CREATE_PROVIDER\x10\x01\x12'\n" +
@@ -2268,7 +2331,8 @@ const file_command_proto_rawDesc = "" +
 	"\x1eCOMMAND_TYPE_ROLLBACK_PROVIDER\x10\b\x12\x15\n" +
 	"\x11COMMAND_TYPE_TICK\x10\t\x12 \n" +
 	"\x1cCOMMAND_TYPE_SEAL_CHECKPOINT\x10\n" +
-	"B(Z&github.com/tekstore/tekstore/fsm/fsmpbb\x06proto3"
+	"\x12\"\n" +
+	"\x1eCOMMAND_TYPE_SET_FEATURE_LEVEL\x10\x1eB(Z&github.com/tekstore/tekstore/fsm/fsmpbb\x06proto3"
 
 var (
 	file_command_proto_rawDescOnce sync.Once
@@ -2283,7 +2347,7 @@ func file_command_proto_rawDescGZIP() []byte {
 }
 
 var file_command_proto_enumTypes = make([]protoimpl.EnumInfo, 1)
-var file_command_proto_msgTypes = make([]protoimpl.MessageInfo, 26)
+var file_command_proto_msgTypes = make([]protoimpl.MessageInfo, 27)
 var file_command_proto_goTypes = []any{
 	(CommandType)(0),             // 0: tekstore.fsm.CommandType
 	(*Envelope)(nil),             // 1: tekstore.fsm.Envelope
@@ -2300,18 +2364,19 @@ var file_command_proto_goTypes = []any{
 	(*RevokeByToken)(nil),        // 12: tekstore.fsm.RevokeByToken
 	(*RollbackProvider)(nil),     // 13: tekstore.fsm.RollbackProvider
 	(*Tick)(nil),                 // 14: tekstore.fsm.Tick
-	(*SealCheckpoint)(nil),       // 15: tekstore.fsm.SealCheckpoint
-	(*SnapshotMeta)(nil),         // 16: tekstore.fsm.SnapshotMeta
-	(*ProviderRecord)(nil),       // 17: tekstore.fsm.ProviderRecord
-	(*AuthorizationRecord)(nil),  // 18: tekstore.fsm.AuthorizationRecord
-	(*SubmissionRecord)(nil),     // 19: tekstore.fsm.SubmissionRecord
-	(*PublicKeyRecord)(nil),      // 20: tekstore.fsm.PublicKeyRecord
-	(*PublicKeyBlock)(nil),       // 21: tekstore.fsm.PublicKeyBlock
-	(*PendingKeyRecord)(nil),     // 22: tekstore.fsm.PendingKeyRecord
-	(*RevocationRecord)(nil),     // 23: tekstore.fsm.RevocationRecord
-	(*CheckpointRecord)(nil),     // 24: tekstore.fsm.CheckpointRecord
-	(*SnapshotEnd)(nil),          // 25: tekstore.fsm.SnapshotEnd
-	(*SnapshotRecord)(nil),       // 26: tekstore.fsm.SnapshotRecord
+	(*SetFeatureLevel)(nil),      // 15: tekstore.fsm.SetFeatureLevel
+	(*SealCheckpoint)(nil),       // 16: tekstore.fsm.SealCheckpoint
+	(*SnapshotMeta)(nil),         // 17: tekstore.fsm.SnapshotMeta
+	(*ProviderRecord)(nil),       // 18: tekstore.fsm.ProviderRecord
+	(*AuthorizationRecord)(nil),  // 19: tekstore.fsm.AuthorizationRecord
+	(*SubmissionRecord)(nil),     // 20: tekstore.fsm.SubmissionRecord
+	(*PublicKeyRecord)(nil),      // 21: tekstore.fsm.PublicKeyRecord
+	(*PublicKeyBlock)(nil),       // 22: tekstore.fsm.PublicKeyBlock
+	(*PendingKeyRecord)(nil),     // 23: tekstore.fsm.PendingKeyRecord
+	(*RevocationRecord)(nil),     // 24: tekstore.fsm.RevocationRecord
+	(*CheckpointRecord)(nil),     // 25: tekstore.fsm.CheckpointRecord
+	(*SnapshotEnd)(nil),          // 26: tekstore.fsm.SnapshotEnd
+	(*SnapshotRecord)(nil),       // 27: tekstore.fsm.SnapshotRecord
 }
 var file_command_proto_depIdxs = []int32{
 	0,  // 0: tekstore.fsm.Envelope.type:type_name -> tekstore.fsm.CommandType
@@ -2325,16 +2390,16 @@ var file_command_proto_depIdxs = []int32{
 	2,  // 8: tekstore.fsm.PendingKeyRecord.key:type_name -> tekstore.fsm.Key
 	3,  // 9: tekstore.fsm.RevocationRecord.key:type_name -> tekstore.fsm.KeyRef
 	2,  // 10: tekstore.fsm.CheckpointRecord.padding:type_name -> tekstore.fsm.Key
-	16, // 11: tekstore.fsm.SnapshotRecord.meta:type_name -> tekstore.fsm.SnapshotMeta
-	17, // 12: tekstore.fsm.SnapshotRecord.provider:type_name -> tekstore.fsm.ProviderRecord
-	18, // 13: tekstore.fsm.SnapshotRecord.authorization:type_name -> tekstore.fsm.AuthorizationRecord
-	19, // 14: tekstore.fsm.SnapshotRecord.submission:type_name -> tekstore.fsm.SubmissionRecord
-	20, // 15: tekstore.fsm.SnapshotRecord.public_key:type_name -> tekstore.fsm.PublicKeyRecord
-	22, // 16: tekstore.fsm.SnapshotRecord.pending_key:type_name -> tekstore.fsm.PendingKeyRecord
-	23, // 17: tekstore.fsm.SnapshotRecord.revocation:type_name -> tekstore.fsm.RevocationRecord
-	24, // 18: tekstore.fsm.SnapshotRecord.checkpoint:type_name -> tekstore.fsm.CheckpointRecord
-	25, // 19: tekstore.fsm.SnapshotRecord.end:type_name -> tekstore.fsm.SnapshotEnd
-	21, // 20: tekstore.fsm.SnapshotRecord.public_key_block:type_name -> tekstore.fsm.PublicKeyBlock
+	17, // 11: tekstore.fsm.SnapshotRecord.meta:type_name -> tekstore.fsm.SnapshotMeta
+	18, // 12: tekstore.fsm.SnapshotRecord.provider:type_name -> tekstore.fsm.ProviderRecord
+	19, // 13: tekstore.fsm.SnapshotRecord.authorization:type_name -> tekstore.fsm.AuthorizationRecord
+	20, // 14: tekstore.fsm.SnapshotRecord.submission:type_name -> tekstore.fsm.SubmissionRecord
+	21, // 15: tekstore.fsm.SnapshotRecord.public_key:type_name -> tekstore.fsm.PublicKeyRecord
+	23, // 16: tekstore.fsm.SnapshotRecord.pending_key:type_name -> tekstore.fsm.PendingKeyRecord
+	24, // 17: tekstore.fsm.SnapshotRecord.revocation:type_name -> tekstore.fsm.RevocationRecord
+	25, // 18: tekstore.fsm.SnapshotRecord.checkpoint:type_name -> tekstore.fsm.CheckpointRecord
+	26, // 19: tekstore.fsm.SnapshotRecord.end:type_name -> tekstore.fsm.SnapshotEnd
+	22, // 20: tekstore.fsm.SnapshotRecord.public_key_block:type_name -> tekstore.fsm.PublicKeyBlock
 	21, // [21:21] is the sub-list for method output_type
 	21, // [21:21] is the sub-list for method input_type
 	21, // [21:21] is the sub-list for extension type_name
@@ -2347,7 +2412,7 @@ func file_command_proto_init() {
 	if File_command_proto != nil {
 		return
 	}
-	file_command_proto_msgTypes[25].OneofWrappers = []any{
+	file_command_proto_msgTypes[26].OneofWrappers = []any{
 		(*SnapshotRecord_Meta)(nil),
 		(*SnapshotRecord_Provider)(nil),
 		(*SnapshotRecord_Authorization)(nil),
@@ -2365,7 +2430,7 @@ func file_command_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_command_proto_rawDesc), len(file_command_proto_rawDesc)),
 			NumEnums:      1,
-			NumMessages:   26,
+			NumMessages:   27,
 			NumExtensions: 0,
 			NumServices:   0,
 		},
