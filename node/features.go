@@ -88,3 +88,13 @@ func (n *Node) maybeRaiseFeatureLevel() {
 	}
 	n.log.Info().Uint32("from", have).Uint32("to", want).Msg("cluster feature level raised: every member reads it")
 }
+
+// RequireFeatureLevel refuses, before proposing, what needs a feature level
+// the cluster has not reached (fsm.ErrFeatureLevel, answered 503 with
+// Retry-After). Apply refuses such a command again, deterministically.
+func (n *Node) RequireFeatureLevel(level uint32) error {
+	if have := n.state.FeatureLevel(); have < level {
+		return fmt.Errorf("%w: level %d needed, the cluster is at %d", fsm.ErrFeatureLevel, level, have)
+	}
+	return nil
+}

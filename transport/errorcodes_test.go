@@ -48,6 +48,7 @@ func TestToAPIError(t *testing.T) {
 		{wrap(fsm.ErrQuotaExceeded), 429, codeRateLimited, true},
 		{wrap(fsm.ErrBadCommand), 400, codeBadRequest, false},
 		{wrap(fsm.ErrExists), 409, codeConflict, false},
+		{wrap(fsm.ErrFeatureLevel), 503, codeUnavailable, true},
 		{wrap(cluster.ErrNoLeader), 503, codeNoLeader, true},
 		{wrap(cluster.ErrNotLeader), 503, codeNoLeader, true},
 		{wrap(cluster.ErrNotCaughtUp), 503, codeNotCaughtUp, true},

@@ -86,6 +86,8 @@ func toAPIError(err error) *apiError {
 		return &apiError{status: 429, code: codeRateLimited, msg: "the provider's daily code quota is used up", retryAfter: 3600}
 	case errors.Is(err, fsm.ErrBadCommand):
 		return &apiError{status: 400, code: codeBadRequest, msg: err.Error()}
+	case errors.Is(err, fsm.ErrFeatureLevel):
+		return &apiError{status: 503, code: codeUnavailable, msg: "not available until every node of the cluster runs this release (a rolling upgrade is not finished)", retryAfter: 60}
 	case errors.Is(err, fsm.ErrExists):
 		return &apiError{status: 409, code: codeConflict, msg: err.Error()}
 	case errors.Is(err, cluster.ErrMemberConflict), errors.Is(err, cluster.ErrLastVoter):
